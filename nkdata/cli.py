@@ -1,0 +1,180 @@
+"""The ``nkdata`` command line. Exit codes: 0 valid, 1 invalid data, 2 usage error.
+
+Each command is a thin layer over a library function; heavy imports happen inside commands so
+that ``nkdata --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+from nkdata.report import Format
+
+if TYPE_CHECKING:
+    from nkdata.validate import Corpus
+
+app = typer.Typer(
+    name="nkdata",
+    help="Validate, build, load and download the nkdata corpus of reporting on North Korea's "
+    "internet access and information control.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+CorpusArg = Annotated[
+    Path,
+    typer.Argument(help="The corpus folder, or one article folder inside it.", show_default=True),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
+
+
+def usage_error(message: str) -> NoReturn:
+    """Print a usage error and exit 2, the way typer reports bad arguments."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def find_corpus(path: Path) -> tuple[Path, str | None]:
+    """The corpus root for ``path``, and the article folder name when ``path`` is one."""
+    if (path / "dataset.yaml").is_file():
+        return path, None
+    if path.parent.name == "articles" and (path.parent.parent / "dataset.yaml").is_file():
+        return path.parent.parent, path.name
+    if (path / "corpus" / "dataset.yaml").is_file():
+        return path / "corpus", None
+    usage_error(
+        f"{path} is neither a corpus folder (with dataset.yaml) nor an article folder inside one."
+    )
+
+
+@app.command()
+def validate(
+    path: CorpusArg = Path("corpus"),
+    fmt: FormatOpt = Format.TEXT,
+) -> None:
+    """Check the corpus (or one article) and report every problem at once. Writes nothing."""
+    from nkdata.report import render, summary
+    from nkdata.validate import validate_corpus
+
+    root, only = find_corpus(path)
+    outcome = validate_corpus(root, only)
+    prefix = str(root) if str(root) != "." else ""
+    for line in render(outcome.problems, prefix, fmt):
+        typer.echo(line)
+    if fmt is Format.TEXT:
+        typer.echo(summary(outcome.problems, outcome.articles_checked), err=bool(outcome.problems))
+    raise typer.Exit(1 if outcome.problems else 0)
+
+
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
+def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
+    """Validate a whole corpus for commands that need it valid; exit 1 with the report if not."""
+    from nkdata.report import render, summary
+    from nkdata.validate import validate_corpus
+
+    root, only = find_corpus(path)
+    if only is not None:
+        usage_error(f"{path} is an article folder; give the corpus folder.")
+    outcome = validate_corpus(root)
+    if outcome.corpus is None:
+        for line in render(outcome.problems, str(root), fmt):
+            typer.echo(line, err=True)
+        typer.echo(
+            summary(outcome.problems, outcome.articles_checked) + "; nothing written", err=True
+        )
+        raise typer.Exit(1)
+    return root, outcome.corpus
+
+
+@app.command()
+def build(
+    path: CorpusArg = Path("corpus"),
+    releases: Annotated[
+        Path | None, typer.Option(help="Releases folder [default: releases/ beside the corpus].")
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Rebuild in a temporary folder and exit 1 if the "
+            "committed release differs from the corpus. Writes nothing.",
+        ),
+    ] = False,
+    quiet: QuietOpt = False,
+    fmt: FormatOpt = Format.TEXT,
+) -> None:
+    """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
+    datapackage.json, README.md). An existing version is never overwritten."""
+    from nkdata.progress import progress_display
+    from nkdata.release import BuildError, BuildStatus, build_release, check_release
+
+    root, corpus = _validated(path, fmt)
+    releases = releases or root.parent / "releases"
+    version = corpus.dataset.version
+    if check:
+        stale = check_release(corpus, releases)
+        for name in stale:
+            typer.echo(f"differs from the corpus: {name}", err=True)
+        if stale:
+            typer.echo(
+                f"The committed release {version} does not match the corpus: bump the "
+                "version in dataset.yaml and run `nkdata build`.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        typer.echo(f"release {version} matches the corpus")
+        return
+    try:
+        with progress_display(enabled=not quiet, total=8) as step:
+            result = build_release(corpus, releases, step)
+    except BuildError as exc:
+        typer.echo(f"Error: {exc}; nothing was written.", err=True)
+        raise typer.Exit(1) from None
+    if result.status is BuildStatus.CONFLICT:
+        typer.echo(
+            f"Error: release {version} already exists at {result.folder} with different "
+            f"content ({', '.join(result.differing)}). Releases are immutable: bump "
+            "`version` in dataset.yaml.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    verb = "wrote" if result.status is BuildStatus.WRITTEN else "unchanged:"
+    typer.echo(f"{verb} release {version} at {result.folder}")
+
+
+@app.command()
+def schema(
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 if the files are stale.")] = False,
+    root: Annotated[
+        Path, typer.Option(help="Repository root holding schemas/ and docs/.")
+    ] = Path(),
+) -> None:
+    """Write the Table Schemas, JSON Schemas and column docs generated from the models."""
+    from nkdata.schemas import schema_files, stale_files, write_schema_files
+
+    if not check:
+        written = write_schema_files(root)
+        typer.echo(f"wrote {len(written)} files under {root / 'schemas'} and {root / 'docs'}")
+        return
+    stale = stale_files(root)
+    for path in stale:
+        typer.echo(f"stale: {root / path}", err=True)
+    if stale:
+        typer.echo("The models changed: run `nkdata schema` and commit the result.", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"up to date: {len(schema_files())} generated files")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)

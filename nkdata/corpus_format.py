@@ -1,0 +1,199 @@
+"""The files contributors edit, as pydantic models: dataset.yaml, sources.yaml, quantities.yaml
+and articles/<id>/article.yaml.
+
+Keys are the release's column names wherever a column exists. Contributors write quotes and
+dates at the precision the text supports; offsets, precisions, global ids and units are derived
+by :mod:`nkdata.resolve`. Sources and quantities are written exactly as their table rows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, Field, PositiveInt, model_validator
+
+from nkdata.fields import (
+    CountryCode,
+    DayDate,
+    LanguageTag,
+    Line,
+    PartialDate,
+    Prose,
+    SemVer,
+    Slug,
+    Url,
+)
+from nkdata.models import STRICT, Quantity, Source, check_figure_values
+from nkdata.vocab import ClaimMode, Framing, Qualifier, Topic
+
+
+class License(BaseModel):
+    """A licence as Data Package v2 describes it."""
+
+    model_config = STRICT
+
+    name: Line
+    """SPDX identifier, such as `CC-BY-4.0`."""
+    path: Url
+    """Where the licence text lives."""
+    title: Line
+    """Human name of the licence."""
+
+
+class Contributor(BaseModel):
+    """A person or organisation credited in the release."""
+
+    model_config = STRICT
+
+    title: Line
+    """Name of the contributor."""
+    roles: list[Line] = Field(min_length=1)
+    """Data Package roles, such as `creator`, `contributor`, `maintainer`."""
+    organization: Line | None = None
+    """Affiliation, where relevant."""
+
+
+class DatasetFile(BaseModel):
+    """dataset.yaml: what the release is and who stands behind it."""
+
+    model_config = STRICT
+
+    name: Slug
+    """Package name, such as `nkdata`."""
+    title: Line
+    """Human title of the dataset."""
+    version: SemVer
+    """Version of the release this corpus builds: MAJOR.MINOR.PATCH."""
+    released: DayDate
+    """Release date, `YYYY-MM-DD`; the release's `created` comes from here, never the clock."""
+    description: Prose
+    """What the dataset holds and why."""
+    homepage: Url | None = None
+    """Project home page."""
+    keywords: list[Line] = Field(default_factory=list)
+    """Keywords for catalogues."""
+    license: License
+    """Licence of the annotations (the tables other than article texts)."""
+    text_rights: Prose
+    """How the article texts are held and shared; each article's `rights` says more."""
+    contributors: list[Contributor] = Field(min_length=1)
+    """People and organisations credited in the release."""
+    citation: Prose
+    """How to cite the dataset."""
+
+
+class SourcesFile(BaseModel):
+    """sources.yaml: the shared registry of sources."""
+
+    model_config = STRICT
+
+    sources: list[Source]
+    """Every source, one entry each."""
+
+
+class QuantitiesFile(BaseModel):
+    """quantities.yaml: the shared vocabulary of quantities."""
+
+    model_config = STRICT
+
+    quantities: list[Quantity]
+    """Every quantity, one entry each."""
+
+
+class FigureEntry(BaseModel):
+    """A number inside a claim's quote."""
+
+    model_config = STRICT
+
+    id: Slug
+    """Id of the figure within its claim, such as `f1`."""
+    quantity_id: Slug
+    """What the number counts: an id from quantities.yaml."""
+    text: Line
+    """The number exactly as it appears inside the claim's quote."""
+    occurrence: PositiveInt | None = None
+    """Which match of `text` inside the quote, when it occurs more than once (1 = first)."""
+    value: float | None = None
+    """The number scaled to the unit ("4 million" → 4000000); empty when only bounds are known."""
+    low: float | None = None
+    """Lower bound, where the text gives or implies one."""
+    high: float | None = None
+    """Upper bound, where the text gives or implies one."""
+    qualifier: Qualifier = Field(strict=False)
+    """exact, approximately, more_than, at_least, less_than, at_most, range or vague."""
+    as_of: PartialDate | None = None
+    """When the number held: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
+    place: CountryCode | None = None
+    """ISO 3166-1 alpha-2 code of where the number holds."""
+
+    @model_validator(mode="after")
+    def _bounds_fit_qualifier(self) -> Self:
+        check_figure_values(self.qualifier, self.value, self.low, self.high)
+        return self
+
+
+class ClaimEntry(BaseModel):
+    """One claim of an article, with the figures inside it."""
+
+    model_config = STRICT
+
+    id: Slug
+    """Id of the claim within its article, stable across releases, such as `c01`."""
+    source_id: Slug
+    """Who makes the claim: an id from sources.yaml."""
+    via_id: Slug | None = None
+    """Who relays the claim, where it reaches the article second-hand."""
+    quote: Line
+    """The exact span of text.txt that states the claim; offsets are found by the build."""
+    occurrence: PositiveInt | None = None
+    """Which match of `quote` in the text, when it occurs more than once (1 = first)."""
+    statement: Line
+    """A self-contained English paraphrase of the claim."""
+    mode: ClaimMode = Field(strict=False)
+    """direct_quote, paraphrase or assertion."""
+    framing: Framing = Field(strict=False)
+    """How the article presents the claim's truth."""
+    topic: Topic = Field(strict=False)
+    """What the claim is about."""
+    claim_date: PartialDate | None = None
+    """When the claim was made, where the text says: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`."""
+    figures: list[FigureEntry] = Field(default_factory=list)
+    """The numbers the quote states."""
+
+
+class ArticleFile(BaseModel):
+    """articles/<id>/article.yaml: an article's metadata, claims and figures."""
+
+    model_config = STRICT
+
+    id: Slug
+    """The article id; must equal the folder name."""
+    title: Line
+    """Headline as published."""
+    publisher_id: Slug
+    """The outlet or site that published the article: an id from sources.yaml."""
+    via_id: Slug | None = None
+    """The outlet whose reporting the article relays or translates."""
+    authors: list[Slug] = Field(default_factory=list)
+    """Source ids of the named authors, in byline order."""
+    url: Url | None = None
+    """Where the article was published; leave null when unknown, never guess."""
+    published: PartialDate
+    """Publication date at the precision the text supports: `2018`, `2018-09` or `2018-09-10`."""
+    retrieved: DayDate | None = None
+    """When the text was retrieved, `YYYY-MM-DD`, where known."""
+    language: LanguageTag
+    """BCP 47 tag of the text, such as `en`."""
+    rights: Prose
+    """Who holds the text's copyright and on what terms it is redistributed."""
+    claims: Annotated[list[ClaimEntry], Field(default_factory=list)]
+    """The claims of the article body, in text order."""
+
+
+CORPUS_FILES: dict[str, type[BaseModel]] = {
+    "dataset": DatasetFile,
+    "sources": SourcesFile,
+    "quantities": QuantitiesFile,
+    "article": ArticleFile,
+}
+"""Corpus file kind → model; `nkdata schema` writes a JSON Schema for each."""

@@ -1,0 +1,269 @@
+"""The cross-check stage: rules that span fields, files or the text.
+
+- :func:`check_article` needs one article and its text only (ids, folder name, quotes, figures,
+  date order), so it can run in parallel, one article per worker;
+- :func:`check_registries` and :func:`check_references` need the shared registries.
+
+Each returns problems; :func:`check_article` also returns the offsets it found.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from nkdata.corpus_format import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
+from nkdata.fields import is_slug, parse_partial_date
+from nkdata.problems import Problem, Rule
+from nkdata.quotes import closest_passage, find_all, pick
+from nkdata.textfile import line_column
+from nkdata.yamlfile import Path, YamlDocument, format_path
+
+
+@dataclass(slots=True)
+class ParsedArticle:
+    """An article after the models stage, with what later stages need.
+
+    ``model`` is None when the file has model errors; ``claims`` then still holds every claim
+    that is valid on its own (with its index), so that its quote and references are checked too.
+    """
+
+    folder: str
+    file: str
+    doc: YamlDocument
+    model: ArticleFile | None
+    claims: list[tuple[int, ClaimEntry]]
+    text_file: str
+    text: str | None
+
+
+@dataclass(slots=True)
+class Spans:
+    """Offsets found in the text: claim id → (start, end); (claim id, figure id) → (start, end)."""
+
+    claims: dict[str, tuple[int, int]] = field(default_factory=dict)
+    figures: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+
+
+class _Reporter:
+    """Collects problems located in one YAML document."""
+
+    def __init__(self, file: str, doc: YamlDocument) -> None:
+        self.file, self.doc, self.problems = file, doc, list[Problem]()
+
+    def add(self, code: Rule, path: Path, message: str, hint: str = "") -> None:
+        line, column = self.doc.position(path) or (None, None)
+        self.problems.append(
+            Problem(code, message, self.file, line, column, format_path(path), hint)
+        )
+
+
+def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
+    """Article-local rules; the offsets of every quote and figure that could be placed."""
+    report = _Reporter(article.file, article.doc)
+    if article.model is not None:
+        _check_header(report, article.folder, article.model)
+    _duplicates(
+        report,
+        (("claims", i, "id") for i, _ in article.claims),
+        [claim.id for _, claim in article.claims],
+        "claim",
+    )
+    spans = Spans()
+    for index, claim in article.claims:
+        path: Path = ("claims", index)
+        _duplicates(
+            report,
+            ((*path, "figures", i, "id") for i in range(len(claim.figures))),
+            [figure.id for figure in claim.figures],
+            "figure",
+        )
+        if article.text is not None:
+            span = _place_quote(report, article.text, claim, path)
+            if span is not None:
+                spans.claims[claim.id] = span
+                _place_figures(report, claim, span, path, spans)
+    return spans, report.problems
+
+
+def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
+    if not is_slug(folder):
+        report.add(
+            Rule.ID_FORMAT,
+            ("id",),
+            f"folder name '{folder}' is not a valid id",
+            "Rename the folder to a lower-case slug such as 'rfa-2018-workers-russia'.",
+        )
+    elif model.id != folder:
+        report.add(
+            Rule.ID_FOLDER_MISMATCH,
+            ("id",),
+            f"id '{model.id}' differs from its folder name '{folder}'",
+            "Make the id and the folder name the same.",
+        )
+    if (
+        model.retrieved
+        and parse_partial_date(model.retrieved)[0] < parse_partial_date(model.published)[0]
+    ):
+        report.add(
+            Rule.DATE_INVALID,
+            ("retrieved",),
+            "retrieved before it was published",
+            "Check both dates.",
+        )
+
+
+def _duplicates(report: _Reporter, paths: Iterable[Path], ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for path, item in zip(paths, ids, strict=True):
+        if item.casefold() in seen:
+            report.add(
+                Rule.ID_DUPLICATE,
+                path,
+                f"{what} id '{item}' is used twice",
+                f"Give each {what} its own id.",
+            )
+        seen.add(item.casefold())
+
+
+def _place_quote(
+    report: _Reporter, text: str, claim: ClaimEntry, path: Path
+) -> tuple[int, int] | None:
+    starts = find_all(text, claim.quote)
+    start = pick(starts, claim.occurrence)
+    where = (*path, "quote")
+    if not starts:
+        passage, difference = closest_passage(text, claim.quote)
+        line = line_column(text, text.find(passage))[0] if passage else None
+        report.add(
+            Rule.QUOTE_NOT_FOUND,
+            where,
+            "the quote does not occur in text.txt",
+            f"Closest passage (text.txt line {line}): {passage!r}; {difference}."
+            if passage
+            else "Copy the quote from text.txt exactly.",
+        )
+    elif start is None and claim.occurrence is None:
+        lines = ", ".join(str(line_column(text, at)[0]) for at in starts)
+        report.add(
+            Rule.QUOTE_AMBIGUOUS,
+            where,
+            f"the quote occurs {len(starts)} times in text.txt (lines {lines})",
+            "Lengthen the quote until it is unique, or add 'occurrence: N' (1 = first).",
+        )
+    elif start is None:
+        report.add(
+            Rule.QUOTE_OCCURRENCE,
+            (*path, "occurrence"),
+            f"occurrence {claim.occurrence} but the quote occurs {len(starts)} time(s)",
+            f"Use a number from 1 to {len(starts)}.",
+        )
+    return None if start is None else (start, start + len(claim.quote))
+
+
+def _place_figures(
+    report: _Reporter, claim: ClaimEntry, span: tuple[int, int], path: Path, spans: Spans
+) -> None:
+    for index, figure in enumerate(claim.figures):
+        where: Path = (*path, "figures", index, "text")
+        starts = find_all(claim.quote, figure.text)
+        start = pick(starts, figure.occurrence)
+        if not starts:
+            report.add(
+                Rule.FIGURE_NOT_IN_QUOTE,
+                where,
+                f"figure text {figure.text!r} does not occur inside the claim's quote",
+                "Copy the number exactly as the quote writes it, or widen the quote.",
+            )
+        elif start is None:
+            report.add(
+                Rule.FIGURE_AMBIGUOUS,
+                where,
+                f"figure text {figure.text!r} occurs {len(starts)} times in the quote"
+                + (f", not {figure.occurrence}" if figure.occurrence else ""),
+                f"Add 'occurrence: N' with N from 1 to {len(starts)}.",
+            )
+        else:
+            begin = span[0] + start
+            spans.figures[(claim.id, figure.id)] = (begin, begin + len(figure.text))
+
+
+def check_registries(
+    sources: tuple[str, YamlDocument, SourcesFile] | None,
+    quantities: tuple[str, YamlDocument, QuantitiesFile] | None,
+) -> list[Problem]:
+    """Unique ids in both registries, and affiliations that resolve."""
+    problems: list[Problem] = []
+    if sources is not None:
+        file, doc, model = sources
+        report = _Reporter(file, doc)
+        ids = [source.id for source in model.sources]
+        _duplicates(report, (("sources", i, "id") for i in range(len(ids))), ids, "source")
+        known = set(ids)
+        for index, source in enumerate(model.sources):
+            if source.affiliation_id is not None:
+                _reference(
+                    report,
+                    ("sources", index, "affiliation_id"),
+                    source.affiliation_id,
+                    known,
+                    "source",
+                    "sources.yaml",
+                )
+        problems += report.problems
+    if quantities is not None:
+        file, doc, qmodel = quantities
+        report = _Reporter(file, doc)
+        ids = [quantity.id for quantity in qmodel.quantities]
+        _duplicates(report, (("quantities", i, "id") for i in range(len(ids))), ids, "quantity")
+        problems += report.problems
+    return problems
+
+
+def check_references(
+    article: ParsedArticle, sources: set[str] | None, quantities: set[str] | None
+) -> list[Problem]:
+    """Every source and quantity an article names exists (skipped if a registry is unreadable)."""
+    report = _Reporter(article.file, article.doc)
+    model = article.model
+    if sources is not None:
+        refs: list[tuple[Path, str | None]] = []
+        if model is not None:
+            refs += [(("publisher_id",), model.publisher_id), (("via_id",), model.via_id)]
+            refs += [(("authors", i), author) for i, author in enumerate(model.authors)]
+        for i, claim in article.claims:
+            refs += [
+                (("claims", i, "source_id"), claim.source_id),
+                (("claims", i, "via_id"), claim.via_id),
+            ]
+        for path, ref in refs:
+            if ref is not None:
+                _reference(report, path, ref, sources, "source", "sources.yaml")
+    if quantities is not None:
+        for i, claim in article.claims:
+            for j, figure in enumerate(claim.figures):
+                _reference(
+                    report,
+                    ("claims", i, "figures", j, "quantity_id"),
+                    figure.quantity_id,
+                    quantities,
+                    "quantity",
+                    "quantities.yaml",
+                )
+    return report.problems
+
+
+def _reference(
+    report: _Reporter, path: Path, ref: str, known: set[str], what: str, registry: str
+) -> None:
+    if ref in known:
+        return
+    close = difflib.get_close_matches(ref, sorted(known), n=1, cutoff=0.6)
+    hint = f"Did you mean '{close[0]}'? " if close else ""
+    report.add(
+        Rule.REF_UNKNOWN,
+        path,
+        f"unknown {what} '{ref}'",
+        f"{hint}Add it to {registry} or correct the id.",
+    )

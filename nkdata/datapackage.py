@@ -1,0 +1,117 @@
+"""The Data Package v2 descriptor of a release, built from dataset.yaml, the models and the files.
+
+Every resource names its path, format, mediatype, encoding, size and ``sha256:`` hash. CSV
+resources carry the Table Schema with primary and foreign keys (so ``frictionless validate``
+checks them). Parquet resources are typed ``file`` (frictionless reads Parquet lists wrongly and
+cannot count its bytes) and carry the same schema, without foreign keys, for other tools.
+``created`` comes from the dataset's release date, never from the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nkdata.columns import table_models
+from nkdata.corpus_format import DatasetFile
+from nkdata.schemas import table_schema
+from nkdata.tablefiles import CSV_DIALECT
+
+PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+DESCRIPTOR = "datapackage.json"
+FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("csv", "text/csv"),
+    "parquet": ("parquet", "application/vnd.apache.parquet"),
+}
+TEXT_RIGHTS_NOTE = (
+    "The `text` column holds the article texts, which stay the property of "
+    "their publishers and are not covered by the package licence; see each "
+    "article's `rights`."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileStats:
+    """Size and hash of a written file."""
+
+    bytes: int
+    sha256: str
+
+
+def file_stats(path: Path) -> FileStats:
+    """Size and SHA-256 of ``path``, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return FileStats(path.stat().st_size, digest.hexdigest())
+
+
+def package_id(name: str, version: str) -> str:
+    """A stable, globally unique id for one version of the package (a name-based UUID)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'nkdata:{name}@{version}')}"
+
+
+def resource(table: str, fmt: str, path: str, stats: FileStats) -> dict[str, Any]:
+    """One resource: a table in one format."""
+    file_format, mediatype = FORMATS[fmt]
+    entry: dict[str, Any] = {
+        "name": table if fmt == "csv" else f"{table}-{fmt}",
+        "type": "table" if fmt == "csv" else "file",
+        "path": path,
+        "format": file_format,
+        "mediatype": mediatype,
+        "encoding": "utf-8",
+        "bytes": stats.bytes,
+        "hash": f"sha256:{stats.sha256}",
+    }
+    if fmt == "csv":
+        entry["dialect"] = CSV_DIALECT
+        entry["schema"] = table_schema(table_models()[table])
+    else:
+        entry["description"] = f"The `{table}` table as Parquet; same rows and columns as the CSV."
+        entry["schema"] = {
+            k: v for k, v in table_schema(table_models()[table]).items() if k != "foreignKeys"
+        }
+    if table == "articles":
+        entry["description"] = (entry.get("description", "") + " " + TEXT_RIGHTS_NOTE).strip()
+    return entry
+
+
+def descriptor(
+    dataset: DatasetFile,
+    stats: dict[str, FileStats],
+    prefix: str = "",
+    publishers: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """The descriptor of a release whose files (``<table>.<fmt>``) have ``stats``.
+
+    ``prefix`` is prepended to every path: ``""`` inside a release folder,
+    ``"releases/<version>/"`` for the repository's root descriptor.
+    """
+    resources = [
+        resource(table, fmt, f"{prefix}{table}.{fmt}", stats[f"{table}.{fmt}"])
+        for fmt in FORMATS
+        for table in table_models()
+    ]
+    licence = dataset.license.model_dump()
+    licence["title"] += " (the annotations: every table and column except articles.text)"
+    return {
+        "$schema": PACKAGE_PROFILE,
+        "name": dataset.name,
+        "id": package_id(dataset.name, dataset.version),
+        "version": dataset.version,
+        "title": dataset.title,
+        "description": dataset.description,
+        **({"homepage": dataset.homepage} if dataset.homepage else {}),
+        "keywords": dataset.keywords,
+        "created": f"{dataset.released}T00:00:00Z",
+        "licenses": [licence],
+        "nkdata:text_rights": dataset.text_rights,
+        "sources": publishers or [],
+        "contributors": [c.model_dump(exclude_none=True) for c in dataset.contributors],
+        "resources": resources,
+    }

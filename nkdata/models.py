@@ -1,0 +1,285 @@
+"""The five tables of a release, one pydantic model each: the project's one source of truth.
+
+Frictionless Table Schemas, JSON Schemas, Arrow schemas and the column docs are generated from
+these classes (see :mod:`nkdata.schemas`). Field order is column order. A field annotated with
+:class:`~nkdata.fields.References` is a foreign key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
+from pydantic_core import PydanticCustomError
+
+from nkdata.fields import (
+    CountryCode,
+    LanguageTag,
+    Line,
+    Prose,
+    References,
+    Sha256,
+    Slug,
+    Url,
+    WikidataId,
+)
+from nkdata.vocab import ClaimMode, DatePrecision, Framing, Qualifier, SourceKind, Topic
+
+ClaimId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]
+FigureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+$")]
+
+STRICT = ConfigDict(
+    strict=True, extra="forbid", allow_inf_nan=False, frozen=True, use_attribute_docstrings=True
+)
+"""No coercion ("12" is not 12), no unknown keys, no NaN or infinity, immutable rows."""
+
+
+class Row(BaseModel):
+    """A row of a release table."""
+
+    model_config = STRICT
+    table: ClassVar[str]
+    primary_key: ClassVar[str] = "id"
+
+
+class Source(Row):
+    """Who a claim is attributed to, or who published an article."""
+
+    table: ClassVar[str] = "sources"
+
+    id: Slug
+    """Stable id, a lower-case slug such as `gideon-rachman`."""
+    name: Line
+    """Name as the texts give it; for an anonymous source, a short label."""
+    kind: SourceKind = Field(strict=False)
+    """What kind of entity the source is."""
+    description: Prose | None = None
+    """Who the source is; required for anonymous and group sources."""
+    affiliation_id: Annotated[Slug | None, References("sources")] = None
+    """The source this one speaks for or works for (a columnist's newspaper)."""
+    country: CountryCode | None = None
+    """ISO 3166-1 alpha-2 code of the source's country, where known."""
+    url: Url | None = None
+    """Home page of the source, where it has one."""
+    wikidata: WikidataId | None = None
+    """Wikidata item id, such as `Q5558796`."""
+
+    @model_validator(mode="after")
+    def _unnamed_sources_are_described(self) -> Self:
+        if self.kind in (SourceKind.ANONYMOUS, SourceKind.GROUP) and not self.description:
+            raise PydanticCustomError(
+                "source-description",
+                "a source of kind '{kind}' needs a description of who it is",
+                {"kind": self.kind.value},
+            )
+        return self
+
+
+class Quantity(Row):
+    """A measured quantity; figures of one quantity are comparable across articles."""
+
+    table: ClassVar[str] = "quantities"
+
+    id: Slug
+    """Stable id, such as `smartphones-in-use`."""
+    label: Line
+    """Short human label, such as `Smartphones in use`."""
+    unit: Slug
+    """What one unit counts: `smartphones`, `people`, `percent`, `websites`, ..."""
+    description: Prose
+    """What is counted and what is not; where the line is drawn."""
+
+
+class Article(Row):
+    """One news article, blog post or report, with its full text."""
+
+    table: ClassVar[str] = "articles"
+
+    id: Slug
+    """Stable id; equals the article's folder name in the corpus."""
+    title: Line
+    """Headline as published."""
+    publisher_id: Annotated[Slug, References("sources")]
+    """The outlet or site that published the article."""
+    via_id: Annotated[Slug | None, References("sources")] = None
+    """The outlet whose reporting this article relays or translates."""
+    authors: Annotated[list[Slug], References("sources")]
+    """Source ids of the named authors, in byline order; empty when none is named."""
+    url: Url | None
+    """Where the article was published; null when unknown."""
+    published: date
+    """Publication date; the first day of the period when less precise than a day."""
+    published_precision: DatePrecision = Field(strict=False)
+    """How much of `published` the text supports."""
+    retrieved: date | None
+    """When the text was retrieved, where known."""
+    language: LanguageTag
+    """BCP 47 language tag of the text, such as `en`."""
+    text: str
+    """The article text, verbatim (UTF-8, NFC, LF line ends)."""
+    text_sha256: Sha256
+    """SHA-256 of the text's UTF-8 bytes, in hex."""
+    rights: Prose
+    """Who holds the text's copyright and on what terms it is redistributed here."""
+
+
+class Claim(Row):
+    """One proposition stated in an article, attributed to one source."""
+
+    table: ClassVar[str] = "claims"
+
+    id: ClaimId
+    """`<article-id>:<claim-id>`: globally unique and stable across releases."""
+    article_id: Annotated[Slug, References("articles")]
+    """The article that states the claim."""
+    source_id: Annotated[Slug, References("sources")]
+    """Who makes the claim: the most specific source the text names."""
+    via_id: Annotated[Slug | None, References("sources")] = None
+    """Who relays the claim, where it reaches the article second-hand."""
+    quote: Line
+    """The exact span of the article text that states the claim."""
+    start: NonNegativeInt
+    """Offset of the quote in the text, in Unicode code points."""
+    end: NonNegativeInt
+    """End of the quote (exclusive): `text[start:end] == quote`."""
+    statement: Line
+    """A self-contained English paraphrase of the claim."""
+    mode: ClaimMode = Field(strict=False)
+    """How the source's words reach the article."""
+    framing: Framing = Field(strict=False)
+    """How the article presents the claim's truth."""
+    topic: Topic = Field(strict=False)
+    """What the claim is about."""
+    claim_date: date | None = None
+    """When the claim was made, where the text says."""
+    claim_date_precision: DatePrecision | None = Field(default=None, strict=False)
+    """How much of `claim_date` the text supports."""
+
+
+class Figure(Row):
+    """One number stated inside a claim, normalised to a quantity."""
+
+    table: ClassVar[str] = "figures"
+
+    id: FigureId
+    """`<claim id>:<figure-id>`."""
+    claim_id: Annotated[ClaimId, References("claims")]
+    """The claim whose quote contains the figure."""
+    quantity_id: Annotated[Slug, References("quantities")]
+    """What the number counts."""
+    text: Line
+    """The exact surface of the number, inside the claim's quote: `4-5 million`."""
+    start: NonNegativeInt
+    """Offset of the figure text in the article text, in code points."""
+    end: NonNegativeInt
+    """End of the figure text (exclusive)."""
+    value: float | None = None
+    """The number, scaled to the unit ("4 million" → 4000000); null when only bounds are known."""
+    low: float | None = None
+    """Lower bound, where the text gives or implies one."""
+    high: float | None = None
+    """Upper bound, where the text gives or implies one."""
+    qualifier: Qualifier = Field(strict=False)
+    """How exact the number is; decides which of value, low and high are set."""
+    unit: Slug
+    """The quantity's unit, repeated here so the table reads on its own."""
+    as_of: date | None = None
+    """When the number held, where the text says."""
+    as_of_precision: DatePrecision | None = Field(default=None, strict=False)
+    """How much of `as_of` the text supports."""
+    place: CountryCode | None = None
+    """ISO 3166-1 alpha-2 code of where the number holds."""
+
+    @model_validator(mode="after")
+    def _bounds_fit_qualifier(self) -> Self:
+        check_figure_values(self.qualifier, self.value, self.low, self.high)
+        return self
+
+
+TABLES: tuple[type[Row], ...] = (Source, Quantity, Article, Claim, Figure)
+"""Every table, in dependency order (a table only references tables before it)."""
+
+
+def check_figure_values(
+    qualifier: Qualifier, value: float | None, low: float | None, high: float | None
+) -> None:
+    """Raise a ``figure-bounds`` or ``figure-qualifier`` error if the numbers do not fit.
+
+    >>> check_figure_values(Qualifier.MORE_THAN, 50000, 50000, None)
+    """
+    known = [number for number in (low, value, high) if number is not None]
+    if known != sorted(known):
+        raise PydanticCustomError(
+            "figure-bounds",
+            "low {low}, value {value}, high {high} are not in order",
+            {"low": _shown(low), "value": _shown(value), "high": _shown(high)},
+        )
+    needs = _QUALIFIER_SHAPES[qualifier]
+    given = {"value": value, "low": low, "high": high}
+    wrong = [name for name, rule in needs.items() if not rule(given[name], given)]
+    if wrong:
+        raise PydanticCustomError(
+            "figure-qualifier",
+            "qualifier '{qualifier}' does not fit {fields}: {rule}",
+            {
+                "qualifier": qualifier.value,
+                "fields": ", ".join(wrong),
+                "rule": _QUALIFIER_RULES[qualifier],
+            },
+        )
+
+
+def _shown(number: float | None) -> str:
+    return "unset" if number is None else f"{number:g}"
+
+
+Numbers = dict[str, float | None]
+NumberRule = Callable[[float | None, Numbers], bool]
+
+
+def _set(number: float | None, _: Numbers) -> bool:
+    return number is not None
+
+
+def _unset(number: float | None, _: Numbers) -> bool:
+    return number is None
+
+
+def _any(number: float | None, _: Numbers) -> bool:
+    return True
+
+
+def _equals(other: str) -> NumberRule:
+    def rule(number: float | None, given: Numbers) -> bool:
+        return number is not None and number == given[other]
+
+    return rule
+
+
+def _some_number(number: float | None, given: Numbers) -> bool:
+    return any(v is not None for v in given.values())
+
+
+_QUALIFIER_SHAPES: dict[Qualifier, dict[str, NumberRule]] = {
+    Qualifier.EXACT: {"value": _set, "low": _unset, "high": _unset},
+    Qualifier.APPROXIMATELY: {"value": _set, "low": _any, "high": _any},
+    Qualifier.MORE_THAN: {"value": _equals("low"), "low": _set, "high": _unset},
+    Qualifier.AT_LEAST: {"value": _equals("low"), "low": _set, "high": _unset},
+    Qualifier.LESS_THAN: {"value": _equals("high"), "low": _unset, "high": _set},
+    Qualifier.AT_MOST: {"value": _equals("high"), "low": _unset, "high": _set},
+    Qualifier.RANGE: {"value": _any, "low": _set, "high": _set},
+    Qualifier.VAGUE: {"value": _some_number, "low": _any, "high": _any},
+}
+
+_QUALIFIER_RULES: dict[Qualifier, str] = {
+    Qualifier.EXACT: "set value only",
+    Qualifier.APPROXIMATELY: "set value; low and high are optional",
+    Qualifier.MORE_THAN: "set low and value to the number; leave high empty",
+    Qualifier.AT_LEAST: "set low and value to the number; leave high empty",
+    Qualifier.LESS_THAN: "set high and value to the number; leave low empty",
+    Qualifier.AT_MOST: "set high and value to the number; leave low empty",
+    Qualifier.RANGE: "set both low and high",
+    Qualifier.VAGUE: "set at least one of value, low and high",
+}

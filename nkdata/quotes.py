@@ -1,0 +1,87 @@
+"""Find a quote in a text: its every match, and the closest passage when there is none.
+
+Contributors write quotes, never offsets. Offsets are Unicode code points into the text as
+stored (NFC, LF), so that ``text[start:end] == quote`` holds in Python, Arrow and DuckDB alike.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+
+def find_all(text: str, quote: str) -> list[int]:
+    """Start offsets of every (possibly overlapping) match of ``quote`` in ``text``."""
+    starts = []
+    at = text.find(quote)
+    while at >= 0:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+def pick(starts: list[int], occurrence: int | None) -> int | None:
+    """The match a contributor meant: the only one, or the ``occurrence``-th (1-based)."""
+    if occurrence is None:
+        return starts[0] if len(starts) == 1 else None
+    return starts[occurrence - 1] if occurrence <= len(starts) else None
+
+
+def closest_passage(text: str, quote: str) -> tuple[str, str]:
+    """The passage of ``text`` most like ``quote``, and where the two first differ.
+
+    >>> closest_passage("He said “yes” twice.", 'He said "yes"')
+    ('He said “yes”', 'first difference at character 9: the text has “ where the quote has "')
+    """
+    if not text or not quote:
+        return "", ""
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(quote)
+    best, best_ratio = (0, len(quote)), -1.0
+    for start in _candidate_starts(text, quote):
+        ratio = _ratio(matcher, text[start : start + len(quote)], best_ratio)
+        if ratio > best_ratio:
+            best, best_ratio = (start, len(quote)), ratio
+    passage = _refine_end(matcher, text, best[0], len(quote))
+    return passage, _first_difference(passage, quote)
+
+
+def _refine_end(matcher: difflib.SequenceMatcher[str], text: str, start: int, size: int) -> str:
+    """The window from ``start`` that matches most of the quote, ending at a word boundary."""
+
+    def score(end: int) -> tuple[int, bool, int]:
+        matcher.set_seq1(text[start:end])
+        matched = sum(block.size for block in matcher.get_matching_blocks())
+        boundary = end >= len(text) or not text[end].isalnum()
+        return matched, boundary, -abs(end - start - size)
+
+    end = max(range(start + max(size - 8, 1), min(start + size + 9, len(text) + 1)), key=score)
+    return text[start:end]
+
+
+def _ratio(matcher: difflib.SequenceMatcher[str], window: str, floor: float) -> float:
+    matcher.set_seq1(window)
+    if matcher.real_quick_ratio() <= floor or matcher.quick_ratio() <= floor:
+        return -1.0
+    return matcher.ratio()
+
+
+def _candidate_starts(text: str, quote: str) -> list[int]:
+    """Word starts, and offsets near where the quote's first or last characters occur."""
+    starts = {0} | {i + 1 for i, char in enumerate(text) if char in " \n"}
+    starts.update(find_all(text, quote[:12]))
+    for at in find_all(text, quote[-12:]):
+        anchor = at + 12 - len(quote)
+        starts.update(range(max(anchor - 3, 0), anchor + 4))
+    return sorted(s for s in starts if s < len(text) and not text[s].isspace())
+
+
+def _first_difference(passage: str, quote: str) -> str:
+    for index, (ours, theirs) in enumerate(zip(passage, quote, strict=False)):
+        if ours != theirs:
+            return (
+                f"first difference at character {index + 1}: "
+                f"the text has {ours} where the quote has {theirs}"
+            )
+    if len(passage) != len(quote):
+        return f"the passage and the quote differ in length ({len(passage)} vs {len(quote)})"
+    return ""

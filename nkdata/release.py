@@ -1,0 +1,191 @@
+"""Write a release: validate, build the tables, write every file into a temporary folder beside
+``releases/<version>``, then rename it into place.
+
+- Atomic: a failed or interrupted build leaves at most a hidden ``.nkdata-build-*`` folder,
+  never a partial ``releases/<version>``; the rename is one system call.
+- Immutable: an existing version is never overwritten; rebuilding it with identical bytes is a
+  no-op, with different bytes a refusal.
+- Reproducible: the same corpus with the same pinned dependencies gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import pyarrow as pa
+
+from nkdata.arrowtables import build_table
+from nkdata.card import data_card
+from nkdata.changes import previous_version, release_changes, released_versions, version_key
+from nkdata.columns import table_models
+from nkdata.datapackage import DESCRIPTOR, FORMATS, descriptor, file_stats
+from nkdata.schemas import dumps
+from nkdata.tablefiles import write_csv, write_parquet
+from nkdata.validate import Corpus
+
+TEMP_PREFIX = ".nkdata-build-"
+Progress = Callable[[str], None]
+
+
+class BuildStatus(StrEnum):
+    """How a build ended."""
+
+    WRITTEN = "written"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    status: BuildStatus
+    version: str
+    folder: Path
+    differing: tuple[str, ...] = ()
+
+
+class BuildError(Exception):
+    """A build that could not write (unwritable folder, full disk); nothing is left behind."""
+
+
+def _publishers(corpus: Corpus) -> list[dict[str, str]]:
+    """Data Package ``sources``: every outlet an article is published by or relays."""
+    by_id = {row["id"]: row for row in corpus.tables["sources"]}
+    ids = {row["publisher_id"] for row in corpus.tables["articles"]}
+    ids |= {row["via_id"] for row in corpus.tables["articles"] if row["via_id"]}
+    result = []
+    for source_id in sorted(ids):
+        entry = {"title": by_id[source_id]["name"]}
+        if by_id[source_id]["url"]:
+            entry["path"] = by_id[source_id]["url"]
+        result.append(entry)
+    return result
+
+
+def write_release_files(
+    corpus: Corpus, folder: Path, releases: Path, progress: Progress = lambda _: None
+) -> None:
+    """Write every file of the release of ``corpus`` into ``folder`` (which must exist)."""
+    tables: dict[str, pa.Table] = {}
+    for name, model in table_models().items():
+        progress(f"table {name}")
+        tables[name] = build_table(model, corpus.tables[name])
+        write_parquet(tables[name], folder / f"{name}.parquet")
+        write_csv(tables[name], folder / f"{name}.csv")
+    progress("datapackage.json")
+    stats = {
+        f"{name}.{fmt}": file_stats(folder / f"{name}.{fmt}") for name in tables for fmt in FORMATS
+    }
+    package = descriptor(corpus.dataset, stats, publishers=_publishers(corpus))
+    (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
+    progress("README.md")
+    previous = previous_version(releases, corpus.dataset.version)
+    changes = release_changes(releases / previous, tables) if previous else None
+    card = data_card(corpus.dataset, tables, previous, changes)
+    (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Names of files that differ between two release folders, or exist in only one."""
+    names = sorted({p.name for p in left.iterdir()} | {p.name for p in right.iterdir()})
+    return [
+        name
+        for name in names
+        if not (
+            (left / name).is_file()
+            and (right / name).is_file()
+            and filecmp.cmp(left / name, right / name, shallow=False)
+        )
+    ]
+
+
+def build_release(
+    corpus: Corpus, releases: Path, progress: Progress = lambda _: None
+) -> BuildResult:
+    """Build ``releases/<version>`` atomically; refuse to change an existing version."""
+    version = corpus.dataset.version
+    target = releases / version
+    try:
+        releases.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{version}-", dir=releases))
+    except OSError as exc:
+        raise BuildError(f"cannot write to {releases}: {exc.strerror or exc}") from exc
+    try:
+        write_release_files(corpus, temp, releases, progress)
+        temp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
+        progress("rename into place")
+        if not target.exists():
+            try:
+                temp.rename(target)
+                write_root_descriptor(releases)
+                return BuildResult(BuildStatus.WRITTEN, version, target)
+            except OSError:
+                if not target.is_dir():  # not lost to a concurrent build of the same version
+                    raise
+        differing = tuple(differences(temp, target))
+        status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
+        if status is BuildStatus.UNCHANGED:
+            write_root_descriptor(releases)
+        return BuildResult(status, version, target, differing)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot write the release: {exc.strerror or exc} ({exc.filename or releases})"
+        ) from exc
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def root_descriptor(releases: Path) -> dict[str, object] | None:
+    """The repository's datapackage.json: the latest release's, with paths into releases/."""
+    versions = released_versions(releases)
+    if not versions:
+        return None
+    latest = max(versions, key=version_key)
+    package = json.loads((releases / latest / DESCRIPTOR).read_text(encoding="utf-8"))
+    prefix = f"{releases.name}/{latest}/"
+    for entry in package["resources"]:
+        entry["path"] = prefix + entry["path"]
+    return dict(package)
+
+
+def write_root_descriptor(releases: Path) -> None:
+    """Write ``<releases>/../datapackage.json`` atomically (temporary file, then replace)."""
+    package = root_descriptor(releases)
+    if package is None:
+        return
+    target = releases.parent / DESCRIPTOR
+    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=releases.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(dumps(package))
+        temp.chmod(0o644)
+        temp.replace(target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def check_release(corpus: Corpus, releases: Path) -> list[str]:
+    """Files of the committed release (and root descriptor) that differ from a fresh build."""
+    target = releases / corpus.dataset.version
+    if not target.is_dir():
+        return [f"{target} does not exist"]
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as scratch:
+        fresh = Path(scratch) / corpus.dataset.version
+        fresh.mkdir()
+        write_release_files(corpus, fresh, releases)
+        stale = [f"{target / name}" for name in differences(fresh, target)]
+    root = releases.parent / DESCRIPTOR
+    expected = root_descriptor(releases)
+    if expected is not None and (
+        not root.is_file() or root.read_text(encoding="utf-8") != dumps(expected)
+    ):
+        stale.append(str(root))
+    return stale

@@ -1,0 +1,134 @@
+"""Decode a corpus file's bytes and check the text rules: UTF-8, no BOM, LF, NFC, no invisibles.
+
+Texts are evidence: nothing here changes a character. A rule that fails is reported with the
+line and column of the first offending character, and the text is still returned where it could
+be decoded, so that later checks (quotes) can run too.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from nkdata.problems import Problem, Rule
+
+MAX_TEXT_BYTES = 5_000_000
+"""Largest text.txt read (5 MB); news articles are a few kilobytes."""
+MAX_YAML_BYTES = 5_000_000
+"""Largest YAML file read (5 MB)."""
+
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a code-point offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text of ``data``, or None with a ``text-encoding`` problem."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line, column = line_column(good, len(good))
+        return None, [
+            Problem(
+                Rule.TEXT_ENCODING,
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+                file,
+                line,
+                column,
+                "",
+                "Save the file as UTF-8; if it came from a web page, copy the text again.",
+            )
+        ]
+
+
+def is_invisible(char: str) -> bool:
+    """Control, format (zero-width, bidi) and other invisible characters, except LF and TAB."""
+    if char in _ALLOWED_CONTROLS:
+        return False
+    return unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+
+
+def check_text(text: str, file: str) -> list[Problem]:
+    """Problems of an article text: BOM, CR line ends, non-NFC, invisible characters."""
+    problems: list[Problem] = []
+    if text.startswith("\ufeff"):
+        problems.append(
+            Problem(
+                Rule.TEXT_BOM,
+                "the text starts with a byte-order mark (U+FEFF)",
+                file,
+                1,
+                1,
+                "",
+                "Save the file as UTF-8 without BOM.",
+            )
+        )
+    if (cr := text.find("\r")) >= 0:
+        problems.append(
+            Problem(
+                Rule.TEXT_LINE_ENDS,
+                f"{text.count(chr(13))} carriage return(s); line ends must be LF",
+                file,
+                *line_column(text, cr),
+                "",
+                "Convert line ends to LF (for example `dos2unix text.txt`).",
+            )
+        )
+    if not unicodedata.is_normalized("NFC", text):
+        offset = _first_non_nfc(text)
+        problems.append(
+            Problem(
+                Rule.TEXT_NOT_NFC,
+                "the text is not in Unicode normalisation form NFC",
+                file,
+                *line_column(text, offset),
+                "",
+                "Normalise the file to NFC (python: unicodedata.normalize('NFC', text)).",
+            )
+        )
+    problems.extend(_invisibles(text, file))
+    return problems
+
+
+def _first_non_nfc(text: str) -> int:
+    offset = 0
+    for line in text.split("\n"):
+        if not unicodedata.is_normalized("NFC", line):
+            return offset + next(
+                (
+                    i
+                    for i, ch in enumerate(line)
+                    if unicodedata.normalize("NFC", ch) != ch or unicodedata.combining(ch)
+                ),
+                0,
+            )
+        offset += len(line) + 1
+    return 0
+
+
+def _invisibles(text: str, file: str) -> list[Problem]:
+    bad = {char for char in set(text) if char != "\r" and is_invisible(char)}
+    if text.startswith("\ufeff") and text.count("\ufeff") == 1:
+        bad.discard("\ufeff")  # already reported as text-bom
+    if not bad:
+        return []
+    found = [offset for offset, char in enumerate(text) if char in bad]
+    problems = []
+    for offset in found[:20]:
+        char = text[offset]
+        name = unicodedata.name(char, "unnamed")
+        problems.append(
+            Problem(
+                Rule.TEXT_CONTROL_CHAR,
+                f"invisible character U+{ord(char):04X} ({name})",
+                file,
+                *line_column(text, offset),
+                "",
+                "Remove it unless the original text has it; it breaks quote matching.",
+            )
+        )
+    return problems

@@ -1,0 +1,154 @@
+"""Controlled vocabularies: the enumerations every table uses, each member documented.
+
+Adding a member is a minor release; renaming or removing one is a major release, because users
+filter on these values.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Documented(StrEnum):
+    """A string enumeration whose members carry a one-line meaning (see ``MEANINGS``)."""
+
+    @classmethod
+    def meanings(cls) -> dict[str, str]:
+        """Member value → meaning, in declaration order; used for docs and schemas."""
+        return {member.value: MEANINGS[cls.__name__][member.value] for member in cls}
+
+
+class SourceKind(Documented):
+    """What kind of entity a source is."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    COMPANY = "company"
+    OUTLET = "outlet"
+    GOVERNMENT = "government"
+    MILITARY = "military"
+    ANONYMOUS = "anonymous"
+    GROUP = "group"
+
+
+class DatePrecision(Documented):
+    """How much of a date the text supports; the stored date is the first day of the period."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class ClaimMode(Documented):
+    """How the claim's words reach the article."""
+
+    DIRECT_QUOTE = "direct_quote"
+    PARAPHRASE = "paraphrase"
+    ASSERTION = "assertion"
+
+
+class Framing(Documented):
+    """How the article presents the claim's truth."""
+
+    ASSERTED = "asserted"
+    ATTRIBUTED = "attributed"
+    HEDGED = "hedged"
+    UNCONFIRMED = "unconfirmed"
+    DENIED = "denied"
+    DISPUTED = "disputed"
+    SPECULATIVE = "speculative"
+
+
+class Topic(Documented):
+    """What the claim is about; one topic per claim, the most specific that fits."""
+
+    INTERNET_ACCESS = "internet_access"
+    DOMESTIC_NETWORK = "domestic_network"
+    MOBILE_PHONES = "mobile_phones"
+    CENSORSHIP = "censorship"
+    SURVEILLANCE = "surveillance"
+    PUNISHMENT = "punishment"
+    FOREIGN_MEDIA = "foreign_media"
+    ONLINE_BEHAVIOUR = "online_behaviour"
+    SOCIAL_MEDIA = "social_media"
+    PLATFORM_MODERATION = "platform_moderation"
+    PROPAGANDA = "propaganda"
+    OVERSEAS_WORKERS = "overseas_workers"
+    MILITARY_DEPLOYMENT = "military_deployment"
+    FOREIGN_RELATIONS = "foreign_relations"
+    CYBER_OPERATIONS = "cyber_operations"
+    SOCIETY = "society"
+
+
+class Qualifier(Documented):
+    """How exact a figure is; decides which of value, low and high must be set."""
+
+    EXACT = "exact"
+    APPROXIMATELY = "approximately"
+    MORE_THAN = "more_than"
+    AT_LEAST = "at_least"
+    LESS_THAN = "less_than"
+    AT_MOST = "at_most"
+    RANGE = "range"
+    VAGUE = "vague"
+
+
+MEANINGS: dict[str, dict[str, str]] = {
+    "SourceKind": {
+        "person": "A named individual.",
+        "organization": "A non-governmental organisation, research group or project.",
+        "company": "A business, including technology and security companies.",
+        "outlet": "A news outlet, blog or publishing platform.",
+        "government": "A government, ministry, agency or official body, including intelligence.",
+        "military": "An armed force or one of its units.",
+        "anonymous": "An unnamed individual; `description` says who the text says it is.",
+        "group": "An unnamed collective (analysts, experts, tourists); `description` required.",
+    },
+    "DatePrecision": {
+        "day": "The text supports year, month and day.",
+        "month": "The text supports year and month; the date is the first of the month.",
+        "year": "The text supports the year only; the date is 1 January.",
+    },
+    "ClaimMode": {
+        "direct_quote": "The source's own words, in quotation marks in the article.",
+        "paraphrase": 'The source\'s words reported indirectly ("the source said ...").',
+        "assertion": "The article's own statement, in its own voice.",
+    },
+    "Framing": {
+        "asserted": "Stated as fact, without attribution or hedge.",
+        "attributed": 'Stated as fact but credited to a source ("according to ...").',
+        "hedged": 'Qualified by the article or source ("reportedly", "estimated", "may").',
+        "unconfirmed": 'Explicitly not confirmed ("could not confirm", "remain unconfirmed").',
+        "denied": "Denied by the source.",
+        "disputed": "Contested by other sources in the same article.",
+        "speculative": "A prediction, projection or speculation.",
+    },
+    "Topic": {
+        "internet_access": "Who can reach the global internet, and how.",
+        "domestic_network": "Kwangmyong and other domestic networks, sites and services.",
+        "mobile_phones": "Phones, networks, operators and subscribers.",
+        "censorship": "Blocking, filtering and deletion of content or access.",
+        "surveillance": "Monitoring and tracking of users, devices and files.",
+        "punishment": "Penalties for forbidden information or communication.",
+        "foreign_media": "Foreign films, news and media, and their smuggling.",
+        "online_behaviour": "What people do online.",
+        "social_media": "Social networks, accounts and forums.",
+        "platform_moderation": "Foreign platforms removing North Korean accounts or content.",
+        "propaganda": "State messaging and official media.",
+        "overseas_workers": "North Koreans sent abroad to work.",
+        "military_deployment": "Troops sent abroad, their numbers and movements.",
+        "foreign_relations": "Treaties, alliances and official positions between states.",
+        "cyber_operations": "State hacking and cyber units.",
+        "society": "Life, opinion and conditions inside North Korea not covered above.",
+    },
+    "Qualifier": {
+        "exact": "The text states one number: value set, low and high empty.",
+        "approximately": '"about", "some", "estimated at": value set; low/high optional.',
+        "more_than": '"more than", "over": low = value = the number, high empty.',
+        "at_least": '"at least": low = value = the number, high empty.',
+        "less_than": '"less than", "under": high = value = the number, low empty.',
+        "at_most": '"at most", "up to": high = value = the number, low empty.',
+        "range": '"4-5 million": low and high set; value empty unless the text gives one.',
+        "vague": '"thousands", "several million": the bounds the words imply; see the guide.',
+    },
+}

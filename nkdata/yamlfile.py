@@ -1,0 +1,238 @@
+"""Read corpus YAML safely, keeping the line and column of every value.
+
+PyYAML's loaders keep the last of two duplicate keys, resolve ``no`` to False and ``1.10`` to
+1.1, expand aliases ("billion laughs") and build Python objects from tags. This reader walks
+libyaml's event stream instead and builds plain values itself, so that:
+
+- a duplicate key, an alias or anchor, an explicit tag or an absurd nesting depth is a problem;
+- plain scalars resolve by the YAML 1.2 core schema only: ``null``/``~``/empty, ``true``/``false``,
+  decimal integers and decimal floats. ``no``, ``yes``, ``on``, ``2018-09-10`` stay strings;
+- every value's position is kept, keyed by its path, for error messages.
+
+>>> doc = parse_yaml("a: no\\nb: [1, 1.10]\\n", "x.yaml")
+>>> doc.data, doc.positions[("b", 1)]
+({'a': 'no', 'b': [1, 1.1]}, (2, 8))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from nkdata.problems import Problem, Rule
+
+try:  # libyaml is the floor this reader is measured against; fall back only where it is absent
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - every wheel of PyYAML on PyPI ships libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path = tuple[str | int, ...]
+MAX_DEPTH = 32
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_CORE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """A parsed file: plain data plus the 1-based (line, column) of every value by path."""
+
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems that did not stop parsing (duplicate keys: the first value is kept)."""
+
+    def position(self, path: Path) -> tuple[int, int] | None:
+        """Position of ``path``, or of its nearest ancestor that has one."""
+        while True:
+            found = self.positions.get(path)
+            if found is not None or not path:
+                return found
+            path = path[:-1]
+
+
+class YamlProblem(Exception):
+    """Raised inside the walk; turned into a Problem by :func:`parse_yaml`."""
+
+    def __init__(self, code: Rule, message: str, mark: Any, hint: str = "") -> None:
+        super().__init__(message)
+        self.code, self.message, self.mark, self.hint = code, message, mark, hint
+
+
+def format_path(path: Path) -> str:
+    """``("claims", 2, "quote")`` → ``claims[2].quote``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def parse_yaml(text: str, file: str) -> YamlDocument | Problem:
+    """Parse one YAML document; return it, or the first problem that stops parsing.
+
+    Duplicate keys do not stop parsing: each is recorded in ``problems`` of the document, so
+    that the rest of the file is still checked.
+    """
+    events = yaml.parse(text, Loader=_Loader)
+    try:
+        return _Builder(events, file).document()
+    except YamlProblem as exc:
+        return _problem(file, exc.code, exc.message, exc.mark, exc.hint)
+    except yaml.MarkedYAMLError as exc:
+        message = (exc.problem or exc.context or "invalid YAML").strip()
+        return _problem(
+            file,
+            Rule.YAML_SYNTAX,
+            f"YAML syntax error: {message}",
+            exc.problem_mark,
+            "Check indentation and quoting on this line; quote text that contains ': ' or '#'.",
+        )
+    except yaml.YAMLError as exc:
+        return _problem(file, Rule.YAML_SYNTAX, f"YAML error: {exc}", None, "")
+
+
+def _problem(file: str, code: Rule, message: str, mark: Any, hint: str, path: str = "") -> Problem:
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return Problem(code, message, file, line, column, path, hint)
+
+
+class _Builder:
+    """Builds plain values from an event stream, one document only."""
+
+    def __init__(self, events: Any, file: str) -> None:
+        self._events = iter(events)
+        self._file = file
+        self._positions: dict[Path, tuple[int, int]] = {}
+        self._problems: list[Problem] = []
+
+    def _next(self) -> Any:
+        return next(self._events)
+
+    def document(self) -> YamlDocument:
+        self._next()  # StreamStart
+        event = self._next()
+        if isinstance(event, yaml.StreamEndEvent):
+            raise YamlProblem(
+                Rule.YAML_EMPTY,
+                "the file holds no YAML document",
+                event.start_mark,
+                "Fill in the file, or delete it if it is not needed.",
+            )
+        data = self._node(self._next(), (), 0)
+        self._next()  # DocumentEnd
+        event = self._next()
+        if not isinstance(event, yaml.StreamEndEvent):
+            raise YamlProblem(
+                Rule.YAML_SYNTAX,
+                "more than one YAML document in the file",
+                event.start_mark,
+                "Remove the '---' line: each corpus file holds one document.",
+            )
+        return YamlDocument(data, self._positions, self._problems)
+
+    def _node(self, event: Any, path: Path, depth: int) -> Any:
+        mark = event.start_mark
+        self._positions[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlProblem(
+                Rule.YAML_ALIAS,
+                "YAML anchors and aliases are not allowed",
+                mark,
+                "Write the value out in full where it is used.",
+            )
+        if depth > MAX_DEPTH:
+            raise YamlProblem(
+                Rule.YAML_TOO_DEEP,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                mark,
+                "Corpus files nest a few levels deep; check the indentation.",
+            )
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event)
+        self._check_tag(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self._sequence(path, depth)
+        return self._mapping(path, depth)
+
+    def _sequence(self, path: Path, depth: int) -> list[Any]:
+        items: list[Any] = []
+        while not isinstance(event := self._next(), yaml.SequenceEndEvent):
+            items.append(self._node(event, (*path, len(items)), depth + 1))
+        return items
+
+    def _mapping(self, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        while not isinstance(event := self._next(), yaml.MappingEndEvent):
+            if not isinstance(event, yaml.ScalarEvent):
+                raise YamlProblem(
+                    Rule.YAML_SYNTAX,
+                    "a mapping key must be plain text",
+                    event.start_mark,
+                    "Keys are field names such as 'title' or 'claims'.",
+                )
+            key = str(_scalar(event))
+            if key not in result:
+                result[key] = self._node(self._next(), (*path, key), depth + 1)
+                continue
+            first = self._positions[(*path, key)]
+            self._problems.append(
+                _problem(
+                    self._file,
+                    Rule.YAML_DUPLICATE_KEY,
+                    f"duplicate key '{key}' (first at line {first[0]})",
+                    event.start_mark,
+                    "Keep one of the two entries; YAML readers would silently drop one.",
+                    format_path((*path, key)),
+                )
+            )
+            # walk the duplicate's value for its own problems, its positions kept apart
+            self._node(self._next(), (*path, key, "<duplicate>"), depth + 1)
+        return result
+
+    @staticmethod
+    def _check_tag(event: Any) -> None:
+        tag = event.tag
+        if tag is not None and tag not in _CORE_TAGS and tag != "!":
+            raise YamlProblem(
+                Rule.YAML_TAG,
+                f"explicit YAML tag {tag!r} is not allowed",
+                event.start_mark,
+                "Remove the tag: corpus values are plain text, numbers, lists and mappings.",
+            )
+
+
+def _scalar(event: Any) -> Any:
+    """Resolve a scalar by the YAML 1.2 core schema; quoted and tagged-!!str scalars stay text."""
+    value: str = event.value
+    if event.tag is not None and event.tag != "!":
+        if event.tag == "tag:yaml.org,2002:str":
+            return value
+        raise YamlProblem(
+            Rule.YAML_TAG,
+            f"explicit YAML tag {event.tag!r} is not allowed",
+            event.start_mark,
+            "Remove the tag; quote the value if it must stay text.",
+        )
+    if not event.implicit[0]:  # quoted or block scalar: always text
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value) or _SPECIAL_FLOAT.match(value):
+        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    return value

@@ -1,0 +1,81 @@
+"""Shared fixtures: copies of the real corpus to break, a CLI runner and a tree snapshot."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nkdata.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+ARTICLE = "rfa-2018-workers-russia-internet-blocked"
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def problems(self) -> list[dict[str, object]]:
+        """The problems of a ``--format json`` run."""
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+    def codes(self) -> list[str]:
+        return [str(p["code"]) for p in self.problems()]
+
+
+@pytest.fixture
+def nkdata() -> Callable[..., Run]:
+    """Run the ``nkdata`` CLI in-process: ``nkdata("validate", path)``."""
+
+    def run(*args: object) -> Run:
+        result = CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A private copy of the committed corpus, under tmp_path/repo/corpus."""
+    target = tmp_path / "repo" / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def article(corpus: Path) -> Path:
+    """The folder of one fully annotated article inside the copy."""
+    return corpus / "articles" / ARTICLE
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """Every file under ``root`` with the hash of its bytes: equal snapshots, nothing written."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the ``occurrence``-th line of ``path`` containing ``needle``."""
+    lines = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if needle in line]
+    return lines[occurrence - 1]
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` by ``new`` in a file, failing loudly if ``old`` is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
