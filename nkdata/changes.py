@@ -19,10 +19,18 @@ def version_key(version: str) -> tuple[int, int, int]:
 
 
 def released_versions(releases: Path) -> list[str]:
-    """The versions in a releases folder, oldest first (temporary build folders are skipped)."""
+    """The versions in a releases folder, oldest first (temporary build folders are skipped).
+
+    A folder counts once its descriptor is in place; the rename that publishes a release moves
+    the whole folder, so a version folder without one is not a release.
+    """
     if not releases.is_dir():
         return []
-    found = [p.name for p in releases.iterdir() if p.is_dir() and _VERSION.match(p.name)]
+    found = [
+        p.name
+        for p in releases.iterdir()
+        if _VERSION.match(p.name) and (p / "datapackage.json").is_file()
+    ]
     return sorted(found, key=version_key)
 
 

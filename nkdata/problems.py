@@ -49,6 +49,15 @@ class Rule(StrEnum):
     FIGURE_AMBIGUOUS = "figure-ambiguous"
     FIGURE_BOUNDS = "figure-bounds"
     FIGURE_QUALIFIER = "figure-qualifier"
+    RELEASE_DESCRIPTOR = "release-descriptor"
+    RELEASE_FILE = "release-file"
+    RELEASE_HASH = "release-hash"
+    RELEASE_SCHEMA = "release-schema"
+    RELEASE_REQUIRED = "release-required"
+    RELEASE_CONSTRAINT = "release-constraint"
+    RELEASE_PRIMARY_KEY = "release-primary-key"
+    RELEASE_FOREIGN_KEY = "release-foreign-key"
+    RELEASE_CSV = "release-csv"
 
 
 RULE_DOCS: dict[Rule, str] = {
@@ -88,6 +97,15 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.FIGURE_AMBIGUOUS: "A figure text that occurs more than once in its claim's quote.",
     Rule.FIGURE_BOUNDS: "A figure whose low, value and high are out of order.",
     Rule.FIGURE_QUALIFIER: "A figure whose value and bounds do not fit its qualifier.",
+    Rule.RELEASE_DESCRIPTOR: "A release without a readable datapackage.json.",
+    Rule.RELEASE_FILE: "A file the descriptor lists is missing from the release folder.",
+    Rule.RELEASE_HASH: "A release file whose size or SHA-256 differs from the descriptor.",
+    Rule.RELEASE_SCHEMA: "A Parquet file whose columns or types differ from the models.",
+    Rule.RELEASE_REQUIRED: "An empty value in a column that may not be null.",
+    Rule.RELEASE_CONSTRAINT: "A value outside its column's pattern or vocabulary.",
+    Rule.RELEASE_PRIMARY_KEY: "A primary key value that is repeated.",
+    Rule.RELEASE_FOREIGN_KEY: "A reference to a row that the referenced table does not hold.",
+    Rule.RELEASE_CSV: "A CSV file whose values differ from its Parquet twin.",
 }
 
 

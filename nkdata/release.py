@@ -28,6 +28,7 @@ from nkdata.changes import previous_version, release_changes, released_versions,
 from nkdata.columns import table_models
 from nkdata.datapackage import DESCRIPTOR, FORMATS, descriptor, file_stats
 from nkdata.schemas import dumps
+from nkdata.settings import INDEX
 from nkdata.tablefiles import write_csv, write_parquet
 from nkdata.validate import Corpus
 
@@ -124,7 +125,7 @@ def build_release(
         if not target.exists():
             try:
                 temp.rename(target)
-                write_root_descriptor(releases)
+                write_root_files(releases)
                 return BuildResult(BuildStatus.WRITTEN, version, target)
             except OSError:
                 if not target.is_dir():  # not lost to a concurrent build of the same version
@@ -132,7 +133,7 @@ def build_release(
         differing = tuple(differences(temp, target))
         status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
         if status is BuildStatus.UNCHANGED:
-            write_root_descriptor(releases)
+            write_root_files(releases)
         return BuildResult(status, version, target, differing)
     except OSError as exc:
         raise BuildError(
@@ -147,7 +148,7 @@ def root_descriptor(releases: Path) -> dict[str, object] | None:
     versions = released_versions(releases)
     if not versions:
         return None
-    latest = max(versions, key=version_key)
+    latest = versions[-1]
     package = json.loads((releases / latest / DESCRIPTOR).read_text(encoding="utf-8"))
     prefix = f"{releases.name}/{latest}/"
     for entry in package["resources"]:
@@ -155,21 +156,40 @@ def root_descriptor(releases: Path) -> dict[str, object] | None:
     return dict(package)
 
 
-def write_root_descriptor(releases: Path) -> None:
-    """Write ``<releases>/../datapackage.json`` atomically (temporary file, then replace)."""
+def release_index(releases: Path) -> dict[str, object]:
+    """``releases/index.json``: every version with its descriptor's hash, the root of trust for
+    downloads (a descriptor that matches its hash vouches for every file it lists)."""
+    versions = {}
+    for version in released_versions(releases):
+        stats = file_stats(releases / version / DESCRIPTOR)
+        versions[version] = {"datapackage": f"sha256:{stats.sha256}", "bytes": stats.bytes}
+    latest = max(versions, key=version_key) if versions else None
+    return {"latest": latest, "versions": versions}
+
+
+def root_files(releases: Path) -> dict[Path, str]:
+    """The files derived from all releases: root datapackage.json and releases/index.json."""
     package = root_descriptor(releases)
     if package is None:
-        return
-    target = releases.parent / DESCRIPTOR
-    handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=releases.parent)
-    temp = Path(name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(dumps(package))
-        temp.chmod(0o644)
-        temp.replace(target)
-    finally:
-        temp.unlink(missing_ok=True)
+        return {}
+    return {
+        releases.parent / DESCRIPTOR: dumps(package),
+        releases / INDEX: dumps(release_index(releases)),
+    }
+
+
+def write_root_files(releases: Path) -> None:
+    """Write every file of :func:`root_files` atomically (temporary file, then replace)."""
+    for target, content in root_files(releases).items():
+        handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+        temp = Path(name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(content)
+            temp.chmod(0o644)
+            temp.replace(target)
+        finally:
+            temp.unlink(missing_ok=True)
 
 
 def check_release(corpus: Corpus, releases: Path) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -89,12 +90,14 @@ def _checkable_part(item: object) -> ClaimEntry | None:
     if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "quote")):
         return None
     occurrence = item.get("occurrence")
-    refs = {k: item.get(k) if isinstance(item.get(k), str) else None
-            for k in ("source_id", "via_id")}
-    return ClaimEntry.model_construct(
-        id=item["id"], quote=item["quote"], figures=[],
-        occurrence=occurrence if isinstance(occurrence, int) and occurrence > 0 else None, **refs,
-    )
+    fields: dict[str, Any] = {
+        "id": item["id"],
+        "quote": item["quote"],
+        "figures": [],
+        "occurrence": occurrence if isinstance(occurrence, int) and occurrence > 0 else None,
+        **{k: v if isinstance(v := item.get(k), str) else None for k in ("source_id", "via_id")},
+    }
+    return ClaimEntry.model_construct(**fields)
 
 
 def validate_corpus(root: Path, only: str | None = None) -> Outcome:

@@ -69,8 +69,11 @@ def snapshot(root: Path) -> dict[str, str]:
 
 def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     """1-based line number of the ``occurrence``-th line of ``path`` containing ``needle``."""
-    lines = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if needle in line]
+    lines = [
+        i
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if needle in line
+    ]
     return lines[occurrence - 1]
 
 

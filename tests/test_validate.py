@@ -15,7 +15,9 @@ import pytest
 from tests.conftest import ARTICLE, CORPUS, REPO, edit, line_of, snapshot
 
 YAML = "article.yaml"
-FIRST_QUOTE = "quote: North Korea has ordered internet access blocked for laborers sent to work in Russia"
+FIRST_QUOTE = (
+    "quote: North Korea has ordered internet access blocked for laborers sent to work in Russia"
+)
 
 
 def problems_of(nkdata, path: Path) -> list[dict[str, object]]:
@@ -77,7 +79,9 @@ def test_figure_outside_its_bounds(nkdata, article: Path) -> None:
 
 
 def test_figure_qualifier_rules(nkdata, article: Path) -> None:
-    edit(article / YAML, "value: 10\n        qualifier: exact", "value: 10\n        qualifier: range")
+    edit(
+        article / YAML, "value: 10\n        qualifier: exact", "value: 10\n        qualifier: range"
+    )
     problem = only(problems_of(nkdata, article), "figure-qualifier")
     assert "set both low and high" in str(problem["message"])
 
@@ -118,7 +122,8 @@ def test_ambiguous_quote_needs_an_occurrence(nkdata, article: Path) -> None:
 def test_figure_text_must_be_inside_its_quote(nkdata, article: Path) -> None:
     edit(article / YAML, "text: 10th", "text: 11th")
     assert only(problems_of(nkdata, article), "figure-not-in-quote")["path"] == (
-        "claims[8].figures[0].text")
+        "claims[8].figures[0].text"
+    )
 
 
 def test_dates_must_exist_and_not_be_in_the_future(nkdata, article: Path) -> None:
@@ -132,8 +137,9 @@ def test_dates_must_exist_and_not_be_in_the_future(nkdata, article: Path) -> Non
 def test_anonymous_source_needs_a_description(nkdata, corpus: Path) -> None:
     sources = corpus / "sources.yaml"
     text = sources.read_text(encoding="utf-8")
-    text = text.replace("sources:\n", "sources:\n  - id: nameless\n    name: Nameless\n"
-                        "    kind: anonymous\n", 1)
+    text = text.replace(
+        "sources:\n", "sources:\n  - id: nameless\n    name: Nameless\n    kind: anonymous\n", 1
+    )
     sources.write_text(text, encoding="utf-8")
     problem = only(problems_of(nkdata, corpus), "source-description")
     assert (problem["file"], problem["line"]) == (f"{corpus}/sources.yaml", 5)
@@ -141,8 +147,11 @@ def test_anonymous_source_needs_a_description(nkdata, corpus: Path) -> None:
 
 def test_duplicate_source_id(nkdata, corpus: Path) -> None:
     sources = corpus / "sources.yaml"
-    edit(sources, "  - id: financial-times\n",
-         "  - id: financial-times\n    name: FT\n    kind: outlet\n  - id: financial-times\n")
+    edit(
+        sources,
+        "  - id: financial-times\n",
+        "  - id: financial-times\n    name: FT\n    kind: outlet\n  - id: financial-times\n",
+    )
     assert only(problems_of(nkdata, corpus), "id-duplicate")["path"] == "sources[1].id"
 
 
@@ -175,8 +184,10 @@ def test_stray_and_missing_files(nkdata, corpus: Path, article: Path) -> None:
     problems = problems_of(nkdata, corpus)
     assert only(problems, "file-stray")["file"].endswith(f"{ARTICLE}/notes.txt")
     missing = {p["file"] for p in problems if p["code"] == "file-missing"}
-    assert missing == {f"{corpus}/articles/empty-folder/article.yaml",
-                       f"{corpus}/articles/empty-folder/text.txt"}
+    assert missing == {
+        f"{corpus}/articles/empty-folder/article.yaml",
+        f"{corpus}/articles/empty-folder/text.txt",
+    }
 
 
 def test_symlink_out_of_the_corpus_is_refused(nkdata, article: Path, tmp_path: Path) -> None:
@@ -196,7 +207,12 @@ def test_many_errors_in_one_run_and_nothing_written(nkdata, corpus: Path, articl
     before = snapshot(corpus.parent)
     problems = problems_of(nkdata, corpus)
     assert sorted({str(p["code"]) for p in problems}) == [
-        "field-value", "figure-bounds", "id-format", "quote-not-found", "ref-unknown"]
+        "field-value",
+        "figure-bounds",
+        "id-format",
+        "quote-not-found",
+        "ref-unknown",
+    ]
     lines = [p["line"] for p in problems if str(p["file"]).endswith(YAML)]
     assert lines == sorted(lines), "problems are reported in file order"
     assert snapshot(corpus.parent) == before

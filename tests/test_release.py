@@ -1,0 +1,279 @@
+"""`nkdata build`: the release files, their readers, determinism, immutability and atomicity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from nkdata.models import TABLES
+from nkdata.validate import validate_corpus
+from tests.conftest import CORPUS, REPO, edit, snapshot
+
+VERSION = "0.1.0"
+TABLE_NAMES = [model.table for model in TABLES]
+FRICTIONLESS = str(Path(sys.executable).parent / "frictionless")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository copy with the corpus built once: read-only for the tests that use it."""
+    repo = tmp_path_factory.mktemp("built")
+    shutil.copytree(CORPUS, repo / "corpus")
+    from typer.testing import CliRunner
+
+    from nkdata.cli import app
+
+    result = CliRunner().invoke(app, ["build", str(repo / "corpus"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return repo
+
+
+def test_release_folder_holds_every_file(built: Path) -> None:
+    names = sorted(p.name for p in (built / "releases" / VERSION).iterdir())
+    expected = sorted(
+        [f"{t}.{fmt}" for t in TABLE_NAMES for fmt in ("csv", "parquet")]
+        + ["datapackage.json", "README.md"]
+    )
+    assert names == expected
+    entries = sorted(p.name for p in (built / "releases").iterdir())
+    assert entries == [VERSION, "index.json"], "no temporary folder left"
+
+
+def test_frictionless_cli_accepts_the_release(built: Path) -> None:
+    for descriptor in (
+        built / "releases" / VERSION / "datapackage.json",
+        built / "datapackage.json",
+    ):
+        run = subprocess.run(
+            [FRICTIONLESS, "validate", "--json", str(descriptor)],
+            capture_output=True,
+            text=True,
+            cwd=descriptor.parent,
+            check=False,
+        )
+        report = json.loads(run.stdout)
+        assert run.returncode == 0 and report["valid"], run.stdout[:3000]
+        assert len(report["tasks"]) == 10
+
+
+def test_frictionless_catches_a_corrupted_csv_and_broken_key(built: Path, tmp_path: Path) -> None:
+    release = tmp_path / VERSION
+    shutil.copytree(built / "releases" / VERSION, release)
+    claims = release / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    first_source = text.splitlines()[1].split(",")[2]
+    claims.write_text(text.replace(f",{first_source},", ",no-such-source,", 1), encoding="utf-8")
+    run = subprocess.run(
+        [FRICTIONLESS, "validate", "--json", "datapackage.json"],
+        capture_output=True,
+        text=True,
+        cwd=release,
+        check=False,
+    )
+    report = json.loads(run.stdout)
+    assert run.returncode == 1 and not report["valid"]
+    errors = {e["type"] for task in report["tasks"] for e in task["errors"]}
+    assert {"foreign-key", "hash-count", "byte-count"} <= errors
+
+
+def expected_rows() -> dict[str, list[dict[str, object]]]:
+    outcome = validate_corpus(CORPUS)
+    assert outcome.corpus is not None
+    return {
+        name: sorted(rows, key=lambda r: str(r["id"]))
+        for name, rows in outcome.corpus.tables.items()
+    }
+
+
+def test_every_reader_finds_the_model_rows(built: Path) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    polars = pytest.importorskip("polars")
+    pandas = pytest.importorskip("pandas")
+    release = built / "releases" / VERSION
+    expected = expected_rows()
+    for model in TABLES:
+        rows = expected[model.table]
+        parquet = release / f"{model.table}.parquet"
+        from_arrow = pq.read_table(parquet).to_pylist()
+        assert from_arrow == rows
+        assert [model.model_validate(row) for row in from_arrow]  # rows are typed model rows
+        con = duckdb.connect()
+        ids = [r[0] for r in con.execute(f"select id from '{parquet}' order by id").fetchall()]
+        assert ids == [row["id"] for row in rows]
+        assert polars.read_parquet(parquet).to_dicts() == rows
+        frame = pandas.read_csv(release / f"{model.table}.csv", keep_default_na=False, dtype=str)
+        assert list(frame["id"]) == [row["id"] for row in rows]
+        assert list(frame.columns) == list(rows[0]) if rows else True
+
+
+def test_arrow_types_follow_the_contract(built: Path) -> None:
+    release = built / "releases" / VERSION
+    articles = pq.read_schema(release / "articles.parquet")
+    authors = articles.field("authors").type
+    assert pa.types.is_list(authors) and authors.value_type == pa.string()
+    assert str(articles.field("published").type) == "date32[day]"
+    assert str(articles.field("title").type) == "string"
+    assert b"pandas" not in (articles.metadata or {})
+    figures = pq.read_schema(release / "figures.parquet")
+    assert str(figures.field("value").type) == "double"
+    assert pq.ParquetFile(release / "claims.parquet").metadata.num_row_groups == 1
+
+
+def test_offsets_point_at_the_quotes(built: Path) -> None:
+    release = built / "releases" / VERSION
+    texts = {r["id"]: r["text"] for r in pq.read_table(release / "articles.parquet").to_pylist()}
+    claims = pq.read_table(release / "claims.parquet").to_pylist()
+    spans = {}
+    for claim in claims:
+        assert texts[claim["article_id"]][claim["start"] : claim["end"]] == claim["quote"]
+        spans[claim["id"]] = (claim["start"], claim["end"], claim["article_id"])
+    for figure in pq.read_table(release / "figures.parquet").to_pylist():
+        start, end, article = spans[figure["claim_id"]]
+        assert start <= figure["start"] < figure["end"] <= end
+        assert texts[article][figure["start"] : figure["end"]] == figure["text"]
+
+
+def test_descriptor_declares_files_exactly(built: Path) -> None:
+    release = built / "releases" / VERSION
+    package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert package["version"] == VERSION
+    assert package["created"] == "2026-11-23T00:00:00Z"
+    from nkdata.datapackage import file_stats
+
+    for entry in package["resources"]:
+        stats = file_stats(release / entry["path"])
+        assert entry["bytes"] == stats.bytes
+        assert entry["hash"] == f"sha256:{stats.sha256}"
+    claims = next(r for r in package["resources"] if r["name"] == "claims")
+    assert claims["schema"]["primaryKey"] == ["id"]
+    assert {"fields": ["article_id"], "reference": {"fields": ["id"], "resource": "articles"}} in (
+        claims["schema"]["foreignKeys"]
+    )
+    root = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in root["resources"]} == {
+        f"releases/{VERSION}/{r['path']}" for r in package["resources"]
+    }
+
+
+def test_data_card_sections_and_counts(built: Path) -> None:
+    card = (built / "releases" / VERSION / "README.md").read_text(encoding="utf-8")
+    for section in (
+        "## Motivation",
+        "## Composition",
+        "## Collection and annotation process",
+        "## Uses",
+        "## Out-of-scope uses",
+        "## Rights",
+        "## Maintenance",
+        "## Citation",
+        "## Changes",
+        "## Columns",
+    ):
+        assert section in card
+    rows = expected_rows()
+    assert f"| `claims` | {len(rows['claims']):,} |" in card
+    assert "First release" in card
+    assert card.startswith("---\n")  # Hugging Face card header
+    assert "data_files: claims.parquet" in card
+
+
+def test_rebuild_is_byte_identical(tmp_path: Path, nkdata) -> None:
+    for name in ("one", "two"):
+        shutil.copytree(CORPUS, tmp_path / name / "corpus")
+        assert nkdata("build", tmp_path / name / "corpus", "-q").exit_code == 0
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_existing_version_is_never_overwritten(tmp_path: Path, nkdata) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    assert nkdata("build", corpus, "-q").exit_code == 0
+    assert nkdata("build", corpus, "-q").exit_code == 0  # same bytes: nothing to do
+    before = snapshot(tmp_path / "releases")
+    edit(corpus / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (revised):')
+    run = nkdata("build", corpus, "-q")
+    assert run.exit_code == 1
+    assert "Releases are immutable" in run.stderr
+    assert snapshot(tmp_path / "releases") == before
+    check = nkdata("build", corpus, "--check")
+    assert check.exit_code == 1
+    assert "does not match the corpus" in check.stderr
+
+
+def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    assert nkdata("build", corpus, "-q").exit_code == 0
+    edit(corpus / "dataset.yaml", f"version: {VERSION}", "version: 0.2.0")
+    edit(
+        corpus / "quantities.yaml",
+        "\nquantities:\n",
+        "\nquantities:\n  - id: new-quantity\n"
+        "    label: New quantity\n    unit: things\n    description: A test quantity.\n",
+    )
+    assert nkdata("build", corpus, "-q").exit_code == 0
+    card = (tmp_path / "releases" / "0.2.0" / "README.md").read_text(encoding="utf-8")
+    assert f"Since {VERSION}:" in card
+    assert "| `quantities` | 1 | 0 | 0 |" in card
+    root = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert root["version"] == "0.2.0"
+    assert (tmp_path / "releases" / VERSION).is_dir()
+
+
+def test_invalid_corpus_writes_nothing(tmp_path: Path, nkdata) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    edit(corpus / "quantities.yaml", "unit: smartphones", "unit: 12")
+    before = snapshot(tmp_path)
+    run = nkdata("build", corpus, "-q")
+    assert run.exit_code == 1
+    assert "nothing written" in run.stderr
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / "releases").exists()
+
+
+def test_failure_half_way_leaves_releases_unchanged(tmp_path: Path, nkdata, monkeypatch) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (tmp_path / "releases").mkdir()
+    from nkdata import release
+
+    written = []
+
+    def full_disk(table, path):  # the third table fails, as a full disk would
+        written.append(path)
+        if len(written) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        return original(table, path)
+
+    original = release.write_parquet
+    monkeypatch.setattr(release, "write_parquet", full_disk)
+    run = nkdata("build", corpus, "-q")
+    assert run.exit_code == 1
+    assert "No space left on device" in run.stderr
+    assert list((tmp_path / "releases").iterdir()) == []
+    assert not (tmp_path / "datapackage.json").exists()
+
+
+def test_unwritable_releases_folder_is_a_clear_error(tmp_path: Path, nkdata) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (tmp_path / "releases").write_text("not a folder", encoding="utf-8")
+    run = nkdata("build", corpus, "-q")
+    assert run.exit_code == 1
+    assert run.stderr.startswith("Error: cannot write to")
+    assert "nothing was written" in run.stderr
+
+
+def test_committed_release_matches_the_corpus(nkdata) -> None:
+    run = nkdata("build", CORPUS, "--check")
+    assert run.exit_code == 0, run.stderr
+    assert (REPO / "releases" / VERSION / "datapackage.json").is_file()
