@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with rich would triple `nkdata --help`
 )
 
 CorpusArg = Annotated[
@@ -31,6 +32,14 @@ CorpusArg = Annotated[
     typer.Argument(help="The corpus folder, or one article folder inside it.", show_default=True),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Report format.")]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Check every article again instead of skipping those that passed before with the "
+        "same bytes and code; neither read nor write the check cache.",
+    ),
+]
 
 
 def usage_error(message: str) -> NoReturn:
@@ -56,13 +65,15 @@ def find_corpus(path: Path) -> tuple[Path, str | None]:
 def validate(
     path: CorpusArg = Path("corpus"),
     fmt: FormatOpt = Format.TEXT,
+    no_cache: NoCacheOpt = False,
 ) -> None:
-    """Check the corpus (or one article) and report every problem at once. Writes nothing."""
+    """Check the corpus (or one article) and report every problem at once. Writes nothing into
+    the corpus (only the check cache in the user's cache folder)."""
     from nkdata.report import render, summary
     from nkdata.validate import validate_corpus
 
     root, only = find_corpus(path)
-    outcome = validate_corpus(root, only)
+    outcome = validate_corpus(root, only, resolve=False, cache=not no_cache)
     prefix = str(root) if str(root) != "." else ""
     for line in render(outcome.problems, prefix, fmt):
         typer.echo(line)
@@ -74,7 +85,7 @@ def validate(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
-def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
+def _validated(path: Path, fmt: Format, *, cache: bool) -> tuple[Path, Corpus]:
     """Validate a whole corpus for commands that need it valid; exit 1 with the report if not."""
     from nkdata.report import render, summary
     from nkdata.validate import validate_corpus
@@ -82,7 +93,7 @@ def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
     root, only = find_corpus(path)
     if only is not None:
         usage_error(f"{path} is an article folder; give the corpus folder.")
-    outcome = validate_corpus(root)
+    outcome = validate_corpus(root, cache=cache)
     if outcome.corpus is None:
         for line in render(outcome.problems, str(root), fmt):
             typer.echo(line, err=True)
@@ -109,13 +120,14 @@ def build(
     ] = False,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.TEXT,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
     datapackage.json, README.md). An existing version is never overwritten."""
     from nkdata.progress import progress_display
     from nkdata.release import BuildError, BuildStatus, build_release, check_release
 
-    root, corpus = _validated(path, fmt)
+    root, corpus = _validated(path, fmt, cache=not no_cache)
     releases = releases or root.parent / "releases"
     version = corpus.dataset.version
     if check:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from nkdata.corpus_format import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
@@ -222,40 +223,55 @@ def check_registries(
 
 
 def check_references(
-    article: ParsedArticle, sources: set[str] | None, quantities: set[str] | None
+    article: ParsedArticle,
+    sources: AbstractSet[str] | None,
+    quantities: AbstractSet[str] | None,
 ) -> list[Problem]:
     """Every source and quantity an article names exists (skipped if a registry is unreadable)."""
     report = _Reporter(article.file, article.doc)
-    model = article.model
     if sources is not None:
-        refs: list[tuple[Path, str | None]] = []
-        if model is not None:
-            refs += [(("publisher_id",), model.publisher_id), (("via_id",), model.via_id)]
-            refs += [(("authors", i), author) for i, author in enumerate(model.authors)]
-        for i, claim in article.claims:
-            refs += [
-                (("claims", i, "source_id"), claim.source_id),
-                (("claims", i, "via_id"), claim.via_id),
-            ]
-        for path, ref in refs:
-            if ref is not None:
-                _reference(report, path, ref, sources, "source", "sources.yaml")
+        for path, ref in _source_references(article):
+            _reference(report, path, ref, sources, "source", "sources.yaml")
     if quantities is not None:
-        for i, claim in article.claims:
-            for j, figure in enumerate(claim.figures):
-                _reference(
-                    report,
-                    ("claims", i, "figures", j, "quantity_id"),
-                    figure.quantity_id,
-                    quantities,
-                    "quantity",
-                    "quantities.yaml",
-                )
+        for path, ref in _quantity_references(article):
+            _reference(report, path, ref, quantities, "quantity", "quantities.yaml")
     return report.problems
 
 
+def referenced_ids(article: ParsedArticle) -> tuple[list[str], list[str]]:
+    """The source ids and quantity ids an article names, each once, sorted.
+
+    An article whose own checks pass is valid as long as these exist in the registries; the
+    check cache stores them in place of the article.
+    """
+    sources = sorted({ref for _, ref in _source_references(article)})
+    return sources, sorted({ref for _, ref in _quantity_references(article)})
+
+
+def _source_references(article: ParsedArticle) -> list[tuple[Path, str]]:
+    model = article.model
+    refs: list[tuple[Path, str | None]] = []
+    if model is not None:
+        refs += [(("publisher_id",), model.publisher_id), (("via_id",), model.via_id)]
+        refs += [(("authors", i), author) for i, author in enumerate(model.authors)]
+    for i, claim in article.claims:
+        refs += [
+            (("claims", i, "source_id"), claim.source_id),
+            (("claims", i, "via_id"), claim.via_id),
+        ]
+    return [(path, ref) for path, ref in refs if ref is not None]
+
+
+def _quantity_references(article: ParsedArticle) -> list[tuple[Path, str]]:
+    return [
+        (("claims", i, "figures", j, "quantity_id"), figure.quantity_id)
+        for i, claim in article.claims
+        for j, figure in enumerate(claim.figures)
+    ]
+
+
 def _reference(
-    report: _Reporter, path: Path, ref: str, known: set[str], what: str, registry: str
+    report: _Reporter, path: Path, ref: str, known: AbstractSet[str], what: str, registry: str
 ) -> None:
     if ref in known:
         return

@@ -12,7 +12,9 @@ Nothing is followed, nothing is written.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from nkdata.yamlfile import YamlDocument, parse_yaml
 REGISTRIES = ("dataset.yaml", "sources.yaml", "quantities.yaml")
 ARTICLE_FILES = ("article.yaml", "text.txt")
 ALLOWED_AT_ROOT = {*REGISTRIES, "articles", "README.md"}
+_ARTICLE_FILES = set(ARTICLE_FILES)
 
 
 @dataclass(slots=True)
@@ -44,6 +47,29 @@ class ReadArticle:
 
 
 @dataclass(slots=True)
+class ArticleBytes:
+    """The two files of an article folder as bytes (None where unreadable), before decoding."""
+
+    folder: str
+    yaml: bytes | None
+    text: bytes | None
+    problems: list[Problem]
+
+    def content_key(self) -> str | None:
+        """SHA-256 of the folder name and both files; None unless both files were read.
+
+        Everything an article's own checks look at, so equal keys mean equal check results.
+        """
+        if self.yaml is None or self.text is None:
+            return None
+        digest = hashlib.sha256()
+        for part in (self.folder.encode("utf-8"), self.yaml, self.text):
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        return digest.hexdigest()
+
+
+@dataclass(slots=True)
 class ReadCorpus:
     """Everything the read stage found, with its problems."""
 
@@ -53,17 +79,16 @@ class ReadCorpus:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_bytes(path: Path, file: str, limit: int) -> tuple[bytes | None, list[Problem]]:
+def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, list[Problem]]:
     """The bytes of a regular file within ``limit``; a problem for a link, a folder or a giant."""
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except FileNotFoundError:
-        return None, [
-            Problem(Rule.FILE_MISSING, f"{path.name} is missing", file, hint=_MISSING_HINT)
-        ]
+        name = Path(path).name
+        return None, [Problem(Rule.FILE_MISSING, f"{name} is missing", file, hint=_MISSING_HINT)]
     except OSError as exc:
         return None, [Problem(Rule.FILE_UNREADABLE, f"cannot read: {exc.strerror}", file)]
-    if path.is_symlink():
+    if stat.S_ISLNK(info.st_mode):
         return None, [
             Problem(
                 Rule.FILE_SYMLINK,
@@ -72,7 +97,7 @@ def read_bytes(path: Path, file: str, limit: int) -> tuple[bytes | None, list[Pr
                 hint="Replace the link with the file itself.",
             )
         ]
-    if not path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         return None, [Problem(Rule.FILE_UNREADABLE, "not a regular file", file)]
     if info.st_size > limit:
         return None, [
@@ -84,7 +109,8 @@ def read_bytes(path: Path, file: str, limit: int) -> tuple[bytes | None, list[Pr
             )
         ]
     try:
-        return path.read_bytes(), []
+        with open(path, "rb") as handle:  # noqa: PTH123 - the hot path: no pathlib objects
+            return handle.read(), []
     except OSError as exc:
         return None, [Problem(Rule.FILE_UNREADABLE, f"cannot read: {exc.strerror}", file)]
 
@@ -97,6 +123,11 @@ def read_yaml(path: Path, file: str) -> tuple[ReadFile, list[Problem]]:
     data, problems = read_bytes(path, file, MAX_YAML_BYTES)
     if data is None:
         return ReadFile(file, None), problems
+    return parse_yaml_bytes(data, file)
+
+
+def parse_yaml_bytes(data: bytes, file: str) -> tuple[ReadFile, list[Problem]]:
+    """Decode and parse the bytes of one YAML file."""
     text, problems = decode(data, file)
     if text is None:
         return ReadFile(file, None), problems
@@ -106,25 +137,35 @@ def read_yaml(path: Path, file: str) -> tuple[ReadFile, list[Problem]]:
     return ReadFile(file, parsed), list(parsed.problems)
 
 
-def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
-    """Read an article text and check its rules; the text is kept unless it cannot be decoded."""
-    data, problems = read_bytes(path, file, MAX_TEXT_BYTES)
+def decode_text(data: bytes | None, file: str) -> tuple[str | None, list[Problem]]:
+    """Decode an article text and check its rules; the text is kept unless it cannot be decoded."""
     if data is None:
-        return None, problems
+        return None, []
     text, problems = decode(data, file)
     if text is None:
         return None, problems
     return text, check_text(text, file)
 
 
-def read_article(root: Path, folder: str) -> tuple[ReadArticle, list[Problem]]:
-    """Read one article folder: its YAML, its text, and any stray entries beside them."""
+def read_article_bytes(root: Path, folder: str) -> ArticleBytes:
+    """The bytes of an article folder's two files, with any stray entries beside them."""
     base = f"articles/{folder}"
-    problems = _strays(root / "articles" / folder, base, set(ARTICLE_FILES))
-    yaml_file, yaml_problems = read_yaml(root / base / "article.yaml", f"{base}/article.yaml")
-    text, text_problems = read_text(root / base / "text.txt", f"{base}/text.txt")
-    article = ReadArticle(folder, yaml_file, f"{base}/text.txt", text)
-    return article, problems + yaml_problems + text_problems
+    path = os.path.join(root, base)  # noqa: PTH118 - the hot path: no pathlib objects
+    problems = _strays(path, base, _ARTICLE_FILES)
+    yaml, yaml_problems = read_bytes(f"{path}/article.yaml", f"{base}/article.yaml", MAX_YAML_BYTES)
+    text, text_problems = read_bytes(f"{path}/text.txt", f"{base}/text.txt", MAX_TEXT_BYTES)
+    return ArticleBytes(folder, yaml, text, problems + yaml_problems + text_problems)
+
+
+def read_article(raw: ArticleBytes) -> tuple[ReadArticle, list[Problem]]:
+    """Decode and parse an article folder's files read by :func:`read_article_bytes`."""
+    base = f"articles/{raw.folder}"
+    yaml_file, yaml_problems = ReadFile(f"{base}/article.yaml", None), list[Problem]()
+    if raw.yaml is not None:
+        yaml_file, yaml_problems = parse_yaml_bytes(raw.yaml, f"{base}/article.yaml")
+    text, text_problems = decode_text(raw.text, f"{base}/text.txt")
+    article = ReadArticle(raw.folder, yaml_file, f"{base}/text.txt", text)
+    return article, raw.problems + yaml_problems + text_problems
 
 
 def read_layout(root: Path) -> ReadCorpus:
@@ -170,15 +211,17 @@ def read_layout(root: Path) -> ReadCorpus:
     return corpus
 
 
-def _strays(folder: Path, base: str, allowed: set[str]) -> list[Problem]:
+def _strays(folder: str | Path, base: str, allowed: set[str]) -> list[Problem]:
     problems = []
     try:
-        names = sorted(entry.name for entry in folder.iterdir())
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return []
-    for name in names:
+    for entry in entries:
+        name = entry.name
         file = f"{base}/{name}" if base else name
-        if (folder / name).is_symlink():
+        if entry.is_symlink():
             problems.append(
                 Problem(
                     Rule.FILE_SYMLINK,

@@ -16,13 +16,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 import pyarrow as pa
 
-from nkdata.arrowtables import build_table
 from nkdata.card import data_card
 from nkdata.changes import previous_version, release_changes, released_versions, version_key
 from nkdata.columns import table_models
@@ -33,6 +33,8 @@ from nkdata.tablefiles import write_csv, write_parquet
 from nkdata.validate import Corpus
 
 TEMP_PREFIX = ".nkdata-build-"
+WRITERS = 2
+"""Tables written at once; each file is written by one thread, so its bytes do not change."""
 Progress = Callable[[str], None]
 
 
@@ -58,9 +60,10 @@ class BuildError(Exception):
 
 def _publishers(corpus: Corpus) -> list[dict[str, str]]:
     """Data Package ``sources``: every outlet an article is published by or relays."""
-    by_id = {row["id"]: row for row in corpus.tables["sources"]}
-    ids = {row["publisher_id"] for row in corpus.tables["articles"]}
-    ids |= {row["via_id"] for row in corpus.tables["articles"] if row["via_id"]}
+    by_id = {row["id"]: row for row in corpus.arrow["sources"].to_pylist()}
+    articles = corpus.arrow["articles"]
+    ids = set(articles.column("publisher_id").to_pylist())
+    ids |= {via for via in articles.column("via_id").to_pylist() if via}
     result = []
     for source_id in sorted(ids):
         entry = {"title": by_id[source_id]["name"]}
@@ -74,12 +77,15 @@ def write_release_files(
     corpus: Corpus, folder: Path, releases: Path, progress: Progress = lambda _: None
 ) -> None:
     """Write every file of the release of ``corpus`` into ``folder`` (which must exist)."""
-    tables: dict[str, pa.Table] = {}
-    for name, model in table_models().items():
-        progress(f"table {name}")
-        tables[name] = build_table(model, corpus.tables[name])
-        write_parquet(tables[name], folder / f"{name}.parquet")
-        write_csv(tables[name], folder / f"{name}.csv")
+    tables = corpus.arrow
+    with ThreadPoolExecutor(WRITERS) as writers:  # pyarrow writes without holding the GIL
+        largest_first = sorted(tables, key=lambda name: -tables[name].nbytes)
+        written = {
+            name: writers.submit(_write_table, tables[name], folder, name) for name in largest_first
+        }
+        for name in table_models():
+            progress(f"table {name}")
+            written[name].result()
     progress("datapackage.json")
     stats = {
         f"{name}.{fmt}": file_stats(folder / f"{name}.{fmt}") for name in tables for fmt in FORMATS
@@ -91,6 +97,11 @@ def write_release_files(
     changes = release_changes(releases / previous, tables) if previous else None
     card = data_card(corpus.dataset, tables, previous, changes)
     (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
+
+
+def _write_table(table: pa.Table, folder: Path, name: str) -> None:
+    write_parquet(table, folder / f"{name}.parquet")
+    write_csv(table, folder / f"{name}.csv")
 
 
 def differences(left: Path, right: Path) -> list[str]:

@@ -7,7 +7,12 @@ libyaml's event stream instead and builds plain values itself, so that:
 - a duplicate key, an alias or anchor, an explicit tag or an absurd nesting depth is a problem;
 - plain scalars resolve by the YAML 1.2 core schema only: ``null``/``~``/empty, ``true``/``false``,
   decimal integers and decimal floats. ``no``, ``yes``, ``on``, ``2018-09-10`` stay strings;
-- every value's position is kept, keyed by its path, for error messages.
+- every value's position is known, keyed by its path, for error messages.
+
+A file is read twice only when something is wrong with it. The first walk builds the values and
+nothing else, bailing out on anything unusual; positions, duplicate keys and every other problem
+come from a second, careful walk, made when the file bails out or when a later stage reports a
+problem in it. Both walks resolve scalars with the same function, so they build the same values.
 
 >>> doc = parse_yaml("a: no\\nb: [1, 1.10]\\n", "x.yaml")
 >>> doc.data, doc.positions[("b", 1)]
@@ -17,7 +22,6 @@ libyaml's event stream instead and builds plain values itself, so that:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -37,6 +41,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_MAYBE_TYPED = frozenset("~nNtTfF0123456789+-.")
+"""First characters of every plain scalar that is not text (null, booleans, numbers)."""
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:map",
@@ -44,19 +50,40 @@ _CORE_TAGS = {
 }
 
 
-@dataclass(slots=True)
 class YamlDocument:
-    """A parsed file: plain data plus the 1-based (line, column) of every value by path."""
+    """A parsed file: plain data, and the 1-based (line, column) of every value by path.
 
-    data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    """Problems that did not stop parsing (duplicate keys: the first value is kept)."""
+    Positions are found on first use (a second walk of the text); most files never need them.
+    """
+
+    __slots__ = ("_positions", "_text", "data", "problems")
+
+    def __init__(
+        self,
+        data: Any,
+        positions: dict[Path, tuple[int, int]] | None = None,
+        problems: list[Problem] | None = None,
+        text: str = "",
+    ) -> None:
+        self.data = data
+        self.problems = problems or []
+        """Problems that did not stop parsing (duplicate keys: the first value is kept)."""
+        self._positions = positions
+        self._text = text
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        """Every value's position, keyed by its path."""
+        if self._positions is None:
+            careful = _careful(self._text, "")
+            self._positions = careful.positions if isinstance(careful, YamlDocument) else {}
+        return self._positions
 
     def position(self, path: Path) -> tuple[int, int] | None:
         """Position of ``path``, or of its nearest ancestor that has one."""
+        positions = self.positions
         while True:
-            found = self.positions.get(path)
+            found = positions.get(path)
             if found is not None or not path:
                 return found
             path = path[:-1]
@@ -84,6 +111,14 @@ def parse_yaml(text: str, file: str) -> YamlDocument | Problem:
     Duplicate keys do not stop parsing: each is recorded in ``problems`` of the document, so
     that the rest of the file is still checked.
     """
+    try:
+        return YamlDocument(_plain(_Loader(text).get_event), text=text)
+    except (_Unusual, YamlProblem, yaml.YAMLError):
+        return _careful(text, file)
+
+
+def _careful(text: str, file: str) -> YamlDocument | Problem:
+    """The careful walk: positions of every value, and every problem located."""
     events = yaml.parse(text, Loader=_Loader)
     try:
         return _Builder(events, file).document()
@@ -213,9 +248,64 @@ class _Builder:
             )
 
 
+class _Unusual(Exception):
+    """Raised by the plain walk on anything it leaves to the careful walk."""
+
+
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAPPING_END, _SEQUENCE_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
+def _plain(get: Any) -> Any:
+    """The values of a well-formed document with no duplicate key, alias, anchor or tag."""
+    get()  # StreamStart
+    if type(get()) is not yaml.DocumentStartEvent:
+        raise _Unusual
+    data = _plain_node(get, get(), 0)
+    get()  # DocumentEnd
+    if type(get()) is not yaml.StreamEndEvent:
+        raise _Unusual
+    return data
+
+
+def _plain_node(get: Any, event: Any, depth: int) -> Any:
+    """One node of :func:`_plain`; the hot loop of reading a corpus, hence written out flat."""
+    kind = type(event)
+    if event.anchor is not None or depth > MAX_DEPTH:
+        raise _Unusual
+    if kind is _SCALAR:
+        return _scalar(event)
+    if event.tag is not None and event.tag != "!":
+        raise _Unusual
+    if kind is _MAPPING:
+        result: dict[str, Any] = {}
+        while type(key := get()) is not _MAPPING_END:
+            if type(key) is not _SCALAR or key.anchor is not None:
+                raise _Unusual
+            name = str(_scalar(key))
+            if name in result:
+                raise _Unusual
+            value = get()
+            if type(value) is _SCALAR and value.anchor is None and depth < MAX_DEPTH:
+                text = value.value  # most values are text: resolved here without a call
+                plain = value.tag is None and text and text[0] not in _MAYBE_TYPED
+                result[name] = text if plain else _scalar(value)
+            else:
+                result[name] = _plain_node(get, value, depth + 1)
+        return result
+    if kind is _SEQUENCE:
+        items: list[Any] = []
+        while type(item := get()) is not _SEQUENCE_END:
+            items.append(_plain_node(get, item, depth + 1))
+        return items
+    raise _Unusual  # an alias
+
+
 def _scalar(event: Any) -> Any:
     """Resolve a scalar by the YAML 1.2 core schema; quoted and tagged-!!str scalars stay text."""
     value: str = event.value
+    if event.tag is None and value and value[0] not in _MAYBE_TYPED:
+        return value  # plain or quoted text: the common case, decided by one character
     if event.tag is not None and event.tag != "!":
         if event.tag == "tag:yaml.org,2002:str":
             return value

@@ -33,6 +33,16 @@ class Run:
         return [str(p["code"]) for p in self.problems()]
 
 
+@pytest.fixture(autouse=True)
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own cache folder: never the user's real one."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("NKDATA_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def nkdata() -> Callable[..., Run]:
     """Run the ``nkdata`` CLI in-process: ``nkdata("validate", path)``."""

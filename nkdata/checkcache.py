@@ -1,0 +1,114 @@
+"""Remember which articles passed their own checks, so that validating again skips them.
+
+An entry maps an article's content key (SHA-256 of its folder name, article.yaml and text.txt,
+see :meth:`nkdata.read.ArticleBytes.content_key`) to the source and quantity ids the article
+names. Only articles whose own checks all pass are recorded, also in a run that fails because of
+other files. Their references are checked against the current registries on every run, so an
+edited ``sources.yaml`` or ``quantities.yaml`` is never hidden by the cache; an article whose
+reference is missing is checked in full again, so that the problem is reported with its line.
+
+Every cache is tied to a code key: the hash of nkdata's own source files and the versions of
+Python, PyYAML, libyaml, pydantic and pydantic-core. A new version of any of them, or any edit of
+the package, starts with an empty cache: results are never trusted across code or schema
+versions.
+
+The cache is one JSON file per corpus folder under ``<cache>/checks/``, where ``<cache>`` is
+``$NKDATA_CACHE_DIR`` or the user's cache folder (see :mod:`nkdata.settings`); never inside the
+corpus or the repository. A full run replaces the file (atomically), so that it holds the
+current articles only; a run on one article adds to it. A cache that cannot be read is ignored;
+one that cannot be written is skipped: it only saves time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from nkdata.settings import cache_dir
+
+FORMAT = 1
+References = tuple[list[str], list[str]]
+"""The source ids and the quantity ids an article names."""
+
+
+@cache
+def code_key() -> str:
+    """Hash of everything a check result depends on besides the corpus files.
+
+    >>> len(code_key())
+    64
+    """
+    import pydantic
+    import pydantic_core
+    import yaml
+
+    digest = hashlib.sha256()
+    versions = [
+        f"cache format {FORMAT}",
+        sys.version,
+        f"PyYAML {yaml.__version__} libyaml {_libyaml_version()}",
+        f"pydantic {pydantic.VERSION} pydantic-core {pydantic_core.__version__}",
+    ]
+    digest.update("\n".join(versions).encode("utf-8"))
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode("utf-8"))
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _libyaml_version() -> str:
+    try:
+        from yaml._yaml import get_version_string
+    except ImportError:  # pragma: no cover - every PyYAML wheel ships libyaml
+        return "none"
+    return str(get_version_string())
+
+
+def cache_file(root: Path) -> Path:
+    """The cache file of the corpus at ``root``: one per corpus folder."""
+    name = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:32]
+    return cache_dir() / "checks" / f"{name}.json"
+
+
+def load(root: Path) -> dict[str, References]:
+    """The entries recorded for ``root`` by this code version; empty when there are none."""
+    try:
+        stored = json.loads(cache_file(root).read_bytes())
+        if stored["format"] != FORMAT or stored["code"] != code_key():
+            return {}
+        return {
+            key: (list(sources), list(quantities))
+            for key, (sources, quantities) in stored["entries"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def save(root: Path, entries: dict[str, References]) -> None:
+    """Replace the entries recorded for ``root`` (atomically; silently skipped if unwritable)."""
+    target = cache_file(root)
+    content = {
+        "format": FORMAT,
+        "code": code_key(),
+        "corpus": str(root.resolve()),
+        "entries": entries,
+    }
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(content, separators=(",", ":")).encode("utf-8")
+        handle, name = tempfile.mkstemp(prefix=".checks-", dir=target.parent)
+        temp = Path(name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            temp.replace(target)
+        finally:
+            temp.unlink(missing_ok=True)
+    except OSError:
+        return

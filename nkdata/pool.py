@@ -1,0 +1,78 @@
+"""Run one function over many items on every core: a process pool, or this process when small.
+
+Article checks are independent of each other, so ``nkdata validate`` and ``nkdata build`` spread
+them over worker processes in chunks. Results come back in the order of the items, so that the
+output does not depend on the number of workers. ``$NKDATA_WORKERS`` sets the number of worker
+processes (``1`` checks in this process); the default is one per core this process may use.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+WORKERS_ENV = "NKDATA_WORKERS"
+MIN_PARALLEL = 64
+"""Fewer items than this are handled in this process: starting workers would cost more."""
+
+C = TypeVar("C")
+T = TypeVar("T")
+R = TypeVar("R")
+ChunkFunction = Callable[[C, Sequence[T]], R]
+
+_context: Any = None
+
+
+def worker_count() -> int:
+    """``$NKDATA_WORKERS`` if set to a positive number, else the cores this process may use."""
+    override = os.environ.get(WORKERS_ENV, "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS and Windows
+        return os.cpu_count() or 1
+
+
+def map_chunks(function: ChunkFunction[C, T, R], context: C, items: Sequence[T]) -> list[R]:
+    """``function(context, chunk)`` over consecutive chunks of ``items``; results in order.
+
+    ``function`` must be a module-level function (workers import it by name). ``context`` is
+    handed to each worker once, when it starts; with the ``fork`` start method it is not even
+    copied. Few items make one chunk, handled in this process.
+
+    >>> def total(offset: int, chunk: Sequence[int]) -> int:
+    ...     return offset + sum(chunk)
+    >>> map_chunks(total, 10, [1, 2, 3])
+    [16]
+    """
+    workers = min(worker_count(), len(items) // MIN_PARALLEL or 1)
+    if workers <= 1:
+        return [function(context, items)]
+    size = max(MIN_PARALLEL // 4, min(256, len(items) // (workers * 8)))
+    chunks = [items[start : start + size] for start in range(0, len(items), size)]
+    with ProcessPoolExecutor(
+        workers, mp_context=_start_method(), initializer=_start, initargs=(context,)
+    ) as pool:
+        return list(pool.map(partial(_run, function), chunks))
+
+
+def _start_method() -> Any:
+    """``fork`` on Linux (workers start at once, sharing the parent's imports); else the default."""
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _start(context: object) -> None:
+    global _context  # noqa: PLW0603 - one context per worker process, set once at its start
+    _context = context
+
+
+def _run(function: ChunkFunction[Any, T, R], chunk: Sequence[T]) -> R:
+    return function(_context, chunk)
