@@ -461,6 +461,9 @@ def generate(root: Path, articles: int, seed: int = SEED, workers: int | None = 
     _write(root / "sources.yaml", sources_yaml(seed, shape))
     _write(root / "quantities.yaml", quantities_yaml(seed, shape))
     jobs = [(root, seed, chunk, shape) for chunk in _chunks(articles, 500)]
+    if workers == 1:
+        sum(map(_write_articles, jobs))
+        return root
     with ProcessPoolExecutor(workers or os.cpu_count()) as pool:
         sum(pool.map(_write_articles, jobs))
     return root

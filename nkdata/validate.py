@@ -151,7 +151,7 @@ def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
     )
     spans, check_problems = check_article(parsed)
     problems += check_problems
-    references = referenced_ids(parsed) if not problems else None
+    references = checkcache.pack(*referenced_ids(parsed)) if not problems else None
     problems += check_references(parsed, context.source_ids, context.quantity_ids)
     rows = None
     if context.units is not None and not problems:
@@ -161,7 +161,7 @@ def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
 
 
 def _references_exist(references: References, context: ArticleContext) -> bool:
-    sources, quantities = references
+    sources, quantities = checkcache.unpack(references)
     return (context.source_ids is None or context.source_ids.issuperset(sources)) and (
         context.quantity_ids is None or context.quantity_ids.issuperset(quantities)
     )

@@ -1,0 +1,183 @@
+"""The check cache: unchanged articles are not parsed again, and the cache never hides an error.
+
+Each test validates a copy of the corpus once to fill the cache, changes something, and checks
+that the next run reports exactly what a run without the cache reports. Parsing is counted
+through the read stage's ``read_article``, which every article not taken from the cache goes
+through (the seed corpus is small, so articles are checked in this process).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nkdata import checkcache, validate
+from tests.conftest import ARTICLE, edit, snapshot
+
+YAML = "article.yaml"
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders of the articles parsed (not taken from the cache), run after run."""
+    folders: list[str] = []
+    original = validate.read_article
+
+    def counting(raw):  # type: ignore[no-untyped-def]
+        folders.append(raw.folder)
+        return original(raw)
+
+    monkeypatch.setattr(validate, "read_article", counting)
+    return folders
+
+
+def report(nkdata, path: Path, *options: str) -> tuple[int, list[dict[str, object]]]:
+    run = nkdata("validate", path, "--format", "json", *options)
+    return run.exit_code, run.problems()
+
+
+def articles_in(corpus: Path) -> int:
+    return len(list((corpus / "articles").iterdir()))
+
+
+def test_second_run_parses_nothing_and_one_edit_parses_one(nkdata, corpus: Path, parsed) -> None:
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parsed) == articles_in(corpus)
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == []
+    edit(
+        corpus / "articles" / ARTICLE / YAML, "statement: Fireworks", "statement: Bright fireworks"
+    )
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == [ARTICLE]
+
+
+def test_edited_article_is_checked_again(nkdata, corpus: Path, article: Path) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    edit(article / YAML, "for laborers sent to work", "for labourers sent to work")
+    code, problems = report(nkdata, corpus)
+    assert code == 1
+    assert [p["code"] for p in problems] == ["quote-not-found"]
+    assert (code, problems) == report(nkdata, corpus, "--no-cache")
+
+
+def test_edited_text_is_checked_again(nkdata, corpus: Path, article: Path) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    edit(article / "text.txt", "blocked for laborers", "blocked for workers")
+    code, problems = report(nkdata, corpus)
+    assert code == 1
+    assert "quote-not-found" in [p["code"] for p in problems]
+    assert (code, problems) == report(nkdata, corpus, "--no-cache")
+
+
+def test_edited_registry_is_never_hidden(nkdata, corpus: Path, parsed) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    parsed.clear()
+    edit(corpus / "sources.yaml", "id: rfa-source-pyongyang-2", "id: rfa-source-pyongyang-two")
+    code, problems = report(nkdata, corpus)
+    assert code == 1
+    unknown = [p for p in problems if p["code"] == "ref-unknown"]
+    assert unknown and all(str(p["file"]).endswith(f"articles/{ARTICLE}/{YAML}") for p in unknown)
+    assert all(p["line"] for p in unknown), "located, as without the cache"
+    assert parsed == [ARTICLE], "only the article naming the removed source is parsed again"
+    assert (code, problems) == report(nkdata, corpus, "--no-cache")
+
+
+def test_new_package_version_starts_an_empty_cache(
+    nkdata, corpus: Path, parsed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    parsed.clear()
+    monkeypatch.setattr(checkcache, "code_key", lambda: "0" * 64)  # as a new version would
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parsed) == articles_in(corpus)
+
+
+def test_code_key_follows_sources_and_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pydantic
+
+    package = tmp_path / "nkdata"
+    shutil.copytree(checkcache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = checkcache.code_key(package)
+    assert before == checkcache.code_key(checkcache.PACKAGE)
+    with (package / "fields.py").open("a", encoding="utf-8") as source:
+        source.write("\n# a rule changed\n")
+    try:
+        checkcache.code_key.cache_clear()
+        assert checkcache.code_key(package) != before
+        with monkeypatch.context() as patch:
+            patch.setattr(pydantic, "VERSION", "99.0.0")
+            checkcache.code_key.cache_clear()
+            assert checkcache.code_key(checkcache.PACKAGE) != before
+    finally:
+        checkcache.code_key.cache_clear()
+
+
+def test_failed_run_still_records_the_valid_articles(
+    nkdata, corpus: Path, article: Path, parsed
+) -> None:
+    edit(article / YAML, "for laborers sent to work", "for labourers sent to work")
+    assert report(nkdata, corpus)[0] == 1
+    parsed.clear()
+    edit(article / YAML, "for labourers sent to work", "for laborers sent to work")
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == [ARTICLE]
+
+
+def test_stray_file_beside_a_cached_article_is_reported(
+    nkdata, corpus: Path, article: Path
+) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    (article / "notes.txt").write_text("draft\n", encoding="utf-8")
+    code, problems = report(nkdata, corpus)
+    assert (code, [p["code"] for p in problems]) == (1, ["file-stray"])
+
+
+def test_no_cache_neither_reads_nor_writes(nkdata, corpus: Path, parsed, private_cache) -> None:
+    assert report(nkdata, corpus, "--no-cache") == (0, [])
+    assert not any(private_cache.rglob("*.json"))
+    assert report(nkdata, corpus) == (0, [])
+    parsed.clear()
+    assert report(nkdata, corpus, "--no-cache") == (0, [])
+    assert len(parsed) == articles_in(corpus)
+
+
+def test_cache_lives_outside_the_corpus(nkdata, corpus: Path, private_cache: Path) -> None:
+    before = snapshot(corpus.parent)
+    assert report(nkdata, corpus)[0] == 0
+    assert snapshot(corpus.parent) == before
+    (cache_file,) = private_cache.rglob("*.json")
+    assert cache_file == checkcache.cache_file(corpus)
+    stored = json.loads(cache_file.read_text(encoding="utf-8"))
+    assert len(stored["entries"]) == articles_in(corpus)
+
+
+def test_unreadable_cache_is_ignored(nkdata, corpus: Path, parsed) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    checkcache.cache_file(corpus).write_text("{not json", encoding="utf-8")
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parsed) == articles_in(corpus)
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == [], "rewritten by the run that ignored it"
+
+
+def test_one_article_run_uses_and_keeps_the_cache(
+    nkdata, corpus: Path, article: Path, parsed
+) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    parsed.clear()
+    assert report(nkdata, article) == (0, [])
+    assert parsed == []
+    edit(article / YAML, "statement: Fireworks", "statement: Bright fireworks")
+    assert report(nkdata, article) == (0, [])
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == [], "the one-article run added its entry and kept the others"
