@@ -41,7 +41,8 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
-_MAYBE_TYPED = frozenset("~nNtTfF0123456789+-.")
+_NUMBER_START = frozenset("0123456789+-.")
+_MAYBE_TYPED = frozenset("~nNtTfF") | _NUMBER_START
 """First characters of every plain scalar that is not text (null, booleans, numbers)."""
 _CORE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -282,7 +283,9 @@ def _plain_node(get: Any, event: Any, depth: int) -> Any:
         while type(key := get()) is not _MAPPING_END:
             if type(key) is not _SCALAR or key.anchor is not None:
                 raise _Unusual
-            name = str(_scalar(key))
+            name = key.value
+            if key.tag is not None or not name or name[0] in _MAYBE_TYPED:
+                name = str(_scalar(key))
             if name in result:
                 raise _Unusual
             value = get()
@@ -317,12 +320,12 @@ def _scalar(event: Any) -> Any:
         )
     if not event.implicit[0]:  # quoted or block scalar: always text
         return value
+    if value[:1] in _NUMBER_START:
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value) or _SPECIAL_FLOAT.match(value):
+            return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
+        return value
     if _NULL.match(value):
         return None
-    if value in _BOOL:
-        return _BOOL[value]
-    if _INT.match(value):
-        return int(value)
-    if _FLOAT.match(value) or _SPECIAL_FLOAT.match(value):
-        return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
-    return value
+    return _BOOL.get(value, value)
