@@ -31,6 +31,13 @@ TEXT_RIGHTS_NOTE = (
     "their publishers and are not covered by the package licence; see each "
     "article's `rights`."
 )
+TEXT_LICENSE = {
+    "name": "other-closed",
+    "title": "The article texts (articles.text): copyright of their publishers, not openly "
+    "licensed; included verbatim for non-commercial research and criticism, see each "
+    "article's `rights`",
+}
+"""The second licence of a release: Open Definition's ``other-closed``, for the texts only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +116,7 @@ def descriptor(
         **({"homepage": dataset.homepage} if dataset.homepage else {}),
         "keywords": dataset.keywords,
         "created": f"{dataset.released}T00:00:00Z",
-        "licenses": [licence],
+        "licenses": [licence, TEXT_LICENSE],
         "nkdata:text_rights": dataset.text_rights,
         "sources": publishers or [],
         "contributors": [c.model_dump(exclude_none=True) for c in dataset.contributors],
