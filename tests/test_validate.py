@@ -21,8 +21,12 @@ FIRST_QUOTE = (
 
 
 def problems_of(nkdata, path: Path) -> list[dict[str, object]]:
+    """The problems ``nkdata validate`` reports for ``path``, checking that it wrote nothing."""
+    repo = next(folder for folder in (path, *path.parents) if folder.name == "repo")
+    before = snapshot(repo)
     run = nkdata("validate", path, "--format", "json")
     assert run.exit_code == 1, run.stdout + run.stderr
+    assert snapshot(repo) == before, "validate wrote into the repository"
     return run.problems()
 
 
