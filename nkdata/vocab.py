@@ -39,6 +39,13 @@ class DatePrecision(Documented):
     YEAR = "year"
 
 
+class DateBasis(Documented):
+    """Where an article's publication date comes from."""
+
+    STATED = "stated"
+    INFERRED = "inferred"
+
+
 class ClaimMode(Documented):
     """How the claim's words reach the article."""
 
@@ -108,6 +115,11 @@ MEANINGS: dict[str, dict[str, str]] = {
         "day": "The text supports year, month and day.",
         "month": "The text supports year and month; the date is the first of the month.",
         "year": "The text supports the year only; the date is 1 January.",
+    },
+    "DateBasis": {
+        "stated": "The page shows the date (a dateline, byline date or dated URL).",
+        "inferred": "The page shows no date; `published` is the earliest period consistent with "
+        "what the article reports, and the article's `notes` give the evidence.",
     },
     "ClaimMode": {
         "direct_quote": "The source's own words, in quotation marks in the article.",
