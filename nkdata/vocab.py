@@ -84,6 +84,8 @@ class Topic(Documented):
     MILITARY_DEPLOYMENT = "military_deployment"
     FOREIGN_RELATIONS = "foreign_relations"
     CYBER_OPERATIONS = "cyber_operations"
+    INFORMATION_OUTFLOW = "information_outflow"
+    SPORT = "sport"
     SOCIETY = "society"
 
 
@@ -151,6 +153,9 @@ MEANINGS: dict[str, dict[str, str]] = {
         "military_deployment": "Troops sent abroad, their numbers and movements.",
         "foreign_relations": "Treaties, alliances and official positions between states.",
         "cyber_operations": "State hacking and cyber units.",
+        "information_outflow": "What the outside world learns about North Korea, from whom, and "
+        "how reliably.",
+        "sport": "Sporting events and North Korea's part and results in them.",
         "society": "Life, opinion and conditions inside North Korea not covered above.",
     },
     "Qualifier": {
