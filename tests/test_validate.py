@@ -67,7 +67,7 @@ def test_quote_off_by_one_character(nkdata, article: Path) -> None:
 
 def test_duplicate_key_is_reported_with_the_rest(nkdata, article: Path) -> None:
     edit(article / YAML, "language: en\n", "language: en\nlanguage: ko\n")
-    edit(article / YAML, "published: 2018-09", "published: 2018-19")
+    edit(article / YAML, "published: '2018-09'", "published: '2018-19'")
     problems = problems_of(nkdata, article)
     duplicate = only(problems, "yaml-duplicate-key")
     assert duplicate["line"] == line_of(article / YAML, "language: ko")
@@ -131,8 +131,8 @@ def test_figure_text_must_be_inside_its_quote(nkdata, article: Path) -> None:
 
 
 def test_dates_must_exist_and_not_be_in_the_future(nkdata, article: Path) -> None:
-    edit(article / YAML, "published: 2018-09", "published: 2999-01")
-    edit(article / YAML, "as_of: 2018-09", "as_of: 2018-02-30")
+    edit(article / YAML, "published: '2018-09'", "published: '2999-01'")
+    edit(article / YAML, "as_of: '2018'", "as_of: '2018-02-30'")
     problems = problems_of(nkdata, article)
     assert only(problems, "date-future")["path"] == "published"
     assert only(problems, "date-invalid")["path"] == "claims[8].figures[0].as_of"
