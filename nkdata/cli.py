@@ -181,11 +181,19 @@ app.add_typer(new_app, name="new")
 CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
 
 
-def _corpus_root(path: Path) -> Path:
+def _scaffold(kind: str, path: Path, new_id: str) -> Path:
+    """Run ``nkdata.scaffold.<kind>`` on the corpus at ``path``; exit with its error if it fails."""
+    from nkdata import scaffold
+
     root, only = find_corpus(path)
     if only is not None:
         usage_error(f"{path} is an article folder; give the corpus folder.")
-    return root
+    try:
+        written: Path = getattr(scaffold, kind)(root, new_id)
+    except scaffold.ScaffoldError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    return written
 
 
 @new_app.command("article")
@@ -196,14 +204,7 @@ def new_article(
     corpus: CorpusOpt = Path("corpus"),
 ) -> None:
     """Create articles/ID/article.yaml: every field with a comment, "" where you fill in."""
-    from nkdata.scaffold import ScaffoldError
-    from nkdata.scaffold import new_article as scaffold_article
-
-    try:
-        written = scaffold_article(_corpus_root(corpus), article_id)
-    except ScaffoldError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+    written = _scaffold("new_article", corpus, article_id)
     folder = written.parent
     typer.echo(f"created {written}")
     typer.echo("next:")
@@ -218,14 +219,7 @@ def new_source(
     corpus: CorpusOpt = Path("corpus"),
 ) -> None:
     """Append an entry for ID to sources.yaml, leaving the rest of the file as it is."""
-    from nkdata.scaffold import ScaffoldError
-    from nkdata.scaffold import new_source as scaffold_source
-
-    try:
-        written = scaffold_source(_corpus_root(corpus), source_id)
-    except ScaffoldError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+    written = _scaffold("new_source", corpus, source_id)
     typer.echo(f"appended source '{source_id}' to {written}")
     typer.echo(f'next: fill in every "" of the new entry at the end of {written}')
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import nkdata as nk
 from nkdata.loading import Dataset
 
@@ -32,37 +34,35 @@ def test_info_reports_the_bundled_release(nkdata) -> None:
     assert f"version {data.version} [data set]" in citation
 
 
-def copy_of_release(tmp_path: Path) -> Dataset:
+@pytest.fixture
+def release(tmp_path: Path, monkeypatch) -> Dataset:
+    """A copy of the bundled release, which `nkdata.load()` then returns."""
     bundled = nk.load()
     folder = tmp_path / bundled.version
     shutil.copytree(bundled.path, folder)
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    return Dataset(bundled.version, folder, descriptor)
-
-
-def test_citation_prefers_the_descriptor(nkdata, tmp_path: Path, monkeypatch) -> None:
-    data = copy_of_release(tmp_path)
-    data.descriptor["nkdata:citation"] = "Someone (2031). A citation from the descriptor."
+    data = Dataset(bundled.version, folder, descriptor)
     monkeypatch.setattr(nk, "load", lambda version=None: data)
+    return data
+
+
+def test_citation_prefers_the_descriptor(nkdata, release: Dataset) -> None:
+    release.descriptor["nkdata:citation"] = "Someone (2031). A citation from the descriptor."
     run = nkdata("info")
     assert run.exit_code == 0
     assert "  Someone (2031). A citation from the descriptor." in run.stdout.splitlines()
 
 
-def test_release_without_a_citation_says_so(nkdata, tmp_path: Path, monkeypatch) -> None:
-    data = copy_of_release(tmp_path)
-    (data.path / "README.md").unlink()
-    monkeypatch.setattr(nk, "load", lambda version=None: data)
+def test_release_without_a_citation_says_so(nkdata, release: Dataset) -> None:
+    (release.path / "README.md").unlink()
     run = nkdata("info")
     assert run.exit_code == 0
     assert "  not recorded in this release" in run.stdout.splitlines()
 
 
-def test_a_corrupted_table_is_an_error_not_a_count(nkdata, tmp_path: Path, monkeypatch) -> None:
-    data = copy_of_release(tmp_path)
-    with (data.path / "claims.parquet").open("ab") as handle:
+def test_a_corrupted_table_is_an_error_not_a_count(nkdata, release: Dataset) -> None:
+    with (release.path / "claims.parquet").open("ab") as handle:
         handle.write(b"tampered")
-    monkeypatch.setattr(nk, "load", lambda version=None: data)
     run = nkdata("info")
     assert run.exit_code == 1
     assert run.stderr.startswith("Error: ")
