@@ -4,7 +4,7 @@ A temporary "hook repository" holds this working tree's package and hook definit
 a temporary "data repository" holds a copy of the corpus and a .pre-commit-config.yaml that uses
 the hook. pre-commit builds the hook's environment with pip (from the package registry, pinned by
 constraints.txt), with its home and pip's cache under tmp_path; that build is the cost of this
-test (about 25 s on the 2-core machine).
+test (25-45 s on the 2-core machine, depending on the registry).
 """
 
 from __future__ import annotations
