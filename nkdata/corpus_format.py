@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PositiveInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from nkdata.fields import (
     CountryCode,
@@ -79,7 +87,19 @@ class DatasetFile(BaseModel):
     contributors: list[Contributor] = Field(min_length=1)
     """People and organisations credited in the release."""
     citation: Prose
-    """How to cite the dataset."""
+    """How to cite the dataset; it names `version`, so that a version bump cannot leave it stale."""
+
+    @field_validator("citation")
+    @classmethod
+    def _citation_names_the_version(cls, citation: str, info: ValidationInfo) -> str:
+        version = info.data.get("version")
+        if version and version not in citation:
+            raise PydanticCustomError(
+                "field-value",
+                "the citation does not name version {version}",
+                {"version": version, "hint": "Update the citation when you change the version."},
+            )
+        return citation
 
 
 class SourcesFile(BaseModel):

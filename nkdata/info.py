@@ -1,8 +1,7 @@
 """What ``nkdata info`` says about a release: name, version, row counts, licences and citation.
 
-Everything comes from the loaded release (:func:`nkdata.load`): its descriptor, the length of
-each table, and, for the citation, the descriptor's ``nkdata:citation`` or else the Citation
-section of the release's data card (``README.md``).
+Everything comes from the loaded release (:func:`nkdata.load`): its descriptor (with the
+``nkdata:citation`` and ``nkdata:text_rights`` properties) and the length of each table.
 """
 
 from __future__ import annotations
@@ -11,13 +10,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nkdata.columns import table_models
+from nkdata.datapackage import CITATION_KEY, TEXT_RIGHTS_KEY
 
 if TYPE_CHECKING:
     from nkdata.loading import Dataset
-
-CITATION_KEY = "nkdata:citation"
-TEXT_RIGHTS_KEY = "nkdata:text_rights"
-CARD = "README.md"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,26 +46,9 @@ def release_info(dataset: Dataset) -> ReleaseInfo:
         rows={name: len(getattr(dataset, name)) for name in table_models()},
         licenses=licenses,
         text_rights=descriptor.get(TEXT_RIGHTS_KEY),
-        citation=descriptor.get(CITATION_KEY) or card_citation(dataset),
+        citation=descriptor.get(CITATION_KEY),
         path=str(dataset.path),
     )
-
-
-def card_citation(dataset: Dataset) -> str | None:
-    """The paragraph under ``## Citation`` in the release's data card, if it has one."""
-    try:
-        card = (dataset.path / CARD).read_text(encoding="utf-8")
-    except OSError:
-        return None
-    lines = card.splitlines()
-    if "## Citation" not in lines:
-        return None
-    section = []
-    for line in lines[lines.index("## Citation") + 1 :]:
-        if line.startswith("#"):
-            break
-        section.append(line)
-    return " ".join(" ".join(section).split()) or None
 
 
 def render_info(info: ReleaseInfo) -> list[str]:
@@ -82,7 +61,7 @@ def render_info(info: ReleaseInfo) -> list[str]:
         "rows:",
         *(f"  {name:<{width}}  {count:>8,}" for name, count in info.rows.items()),
         "",
-        "licence of the annotations:",
+        "licences:",
         *(f"  {entry}" for entry in info.licenses),
     ]
     if info.text_rights:

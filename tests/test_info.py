@@ -54,7 +54,7 @@ def test_citation_prefers_the_descriptor(nkdata, release: Dataset) -> None:
 
 
 def test_release_without_a_citation_says_so(nkdata, release: Dataset) -> None:
-    (release.path / "README.md").unlink()
+    del release.descriptor["nkdata:citation"]
     run = nkdata("info")
     assert run.exit_code == 0
     assert "  not recorded in this release" in run.stdout.splitlines()

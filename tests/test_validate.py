@@ -262,3 +262,12 @@ def test_json_lines_are_objects_with_every_field(nkdata, article: Path) -> None:
     run = nkdata("validate", article, "-f", "json")
     [line] = run.stdout.splitlines()
     assert set(json.loads(line)) == {"code", "message", "file", "line", "column", "path", "hint"}
+
+
+def test_citation_must_name_the_version(nkdata, corpus: Path) -> None:
+    edit(corpus / "dataset.yaml", "version: 0.1.0", "version: 0.2.0")
+    problem = only(problems_of(nkdata, corpus), "field-value")
+    assert problem["path"] == "citation"
+    assert problem["line"] == line_of(corpus / "dataset.yaml", "citation:")
+    assert str(problem["message"]).startswith("the citation does not name version 0.2.0")
+    assert problem["hint"] == "Update the citation when you change the version."
