@@ -92,8 +92,10 @@ def _read_parquet(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[P
         f.name
         for f in expected
         if f.name not in found
-        or (not found[f.name].type.equals(f.type, check_metadata=False)
-        and not (pa.types.is_list(f.type) and pa.types.is_list(found[f.name].type)))
+        or (
+            not found[f.name].type.equals(f.type, check_metadata=False)
+            and not (pa.types.is_list(f.type) and pa.types.is_list(found[f.name].type))
+        )
     ]
     extra = [name for name in found if name not in expected.names]
     if wrong or extra:
