@@ -332,6 +332,7 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
     title = _sentence(rng, _words(rng, 5, 12)).rstrip(".")
     text = _text(rng, title, claims)
     published = _date(rng)
+    inferred = rng.random() < 0.15
     via = source_id(rng.randrange(shape.sources)) if rng.random() < 0.2 else None
     authors = sorted({source_id(rng.randrange(shape.sources)) for _ in range(rng.randint(0, 3))})
     lines = [
@@ -342,12 +343,15 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
         f"via_id: {_scalar(via)}",
         f"authors: [{', '.join(authors)}]",
         f"url: {_scalar(f'https://news.example.org/{published[:4]}/{article_id(index)}')}",
-        f"published: {published if '-' in published else repr(published)}",
+        f"published: '{published}'",
+        f"published_basis: {'inferred' if inferred else 'stated'}",
         f"retrieved: {'2026-01-15' if rng.random() < 0.5 else 'null'}",
         "language: en",
         f"rights: {_scalar(f'© {rng.choice(_NAMES)} Media. Included verbatim for research.')}",
-        "claims:",
     ]
+    if inferred:  # a folded block, as annotators write their notes
+        lines += ["notes: >-", *(f"  {_sentence(rng, _words(rng, 8, 14))}" for _ in range(3))]
+    lines.append("claims:")
     for number, claim in enumerate(claims, 1):
         quote = _quote(rng, text, claim.sentence, claim.figures)
         found = [m.start() for m in re.finditer(re.escape(quote), text)]
@@ -426,7 +430,7 @@ contributors:
   - title: nkdata benchmark generator
     roles: [creator]
 citation: >-
-  nkdata synthetic corpus, seed {seed}.
+  nkdata synthetic corpus, seed {seed}, version 1.0.0.
 """
 
 
