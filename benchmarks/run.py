@@ -10,8 +10,9 @@ the figure as a ratio to its floor, against the budget in DESIGN.md.
 
 Every command runs in a fresh process. "Cold" means an empty check cache (a new
 ``$NKDATA_CACHE_DIR``); the operating system's file cache is warm for every figure, floors
-included. Memory is the peak of the sum of the proportional set size (PSS) of the command's
-process tree, sampled every 20 ms.
+included. Memory is the peak of the sum of the resident set sizes of the command's process
+tree (sampled every 50 ms, and at least the largest process's own peak): pages that forked
+workers share with their parent count in each, so it errs high.
 
 Usage::
 
@@ -45,6 +46,7 @@ BIN = Path(sys.executable).parent
 NKDATA = str(BIN / "nkdata")
 FRICTIONLESS = str(BIN / "frictionless")
 PYTHON = sys.executable
+SAMPLE_SECONDS = 0.05
 TABLES = ("sources", "quantities", "articles", "claims", "figures")
 
 
@@ -73,20 +75,22 @@ def _tree(pid: int) -> list[int]:
     return found
 
 
-def _pss_kib(pid: int) -> int:
+_PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def _rss_kib(pid: int) -> int:
+    """Resident set size from /proc/<pid>/statm: cheap to read, and it never takes the
+    process's memory-map lock (smaps would, stalling the process being measured)."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE_KIB
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def run(
     command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Sample:
-    """Run ``command``; its wall time, the peak PSS of its process tree and its exit code."""
+    """Run ``command``; its wall time, the peak RSS of its process tree and its exit code."""
     peak = [0]
     done = threading.Event()
     start = time.perf_counter()
@@ -99,8 +103,8 @@ def run(
     )
 
     def sample() -> None:
-        while not done.wait(0.02):
-            peak[0] = max(peak[0], sum(_pss_kib(pid) for pid in _tree(process.pid)))
+        while not done.wait(SAMPLE_SECONDS):
+            peak[0] = max(peak[0], sum(_rss_kib(pid) for pid in _tree(process.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -235,8 +239,14 @@ class Bench:
 
     def expect(self, sample: Sample, what: str) -> Sample:
         if sample.code != 0:
-            self.notes.append(f"{what} exited {sample.code}: {sample.output.strip()[-400:]}")
+            note = f"{what} exited {sample.code}: {sample.output.strip()[-400:]}"
+            if note not in self.notes:
+                self.notes.append(note)
         return sample
+
+    def add(self, figure: Figure) -> None:
+        self.add(figure)
+        print("  measured " + " ".join(figure.row()[:2]) + " s", file=sys.stderr, flush=True)
 
     def validate_and_build(self) -> Path:
         parse = Figure("cold validate", floor_name="CSafeLoader parse")
@@ -258,7 +268,8 @@ class Bench:
             build.peaks.append(sample.peak_mib)
         build.floor = parse.floor
         build.check = lambda m, f: m <= 1.3 * f and max(build.peaks) <= 1024
-        self.figures += [parse, build]
+        self.add(parse)
+        self.add(build)
         return next(p for p in releases.iterdir() if p.is_dir())
 
     def revalidate(self) -> None:
@@ -280,7 +291,7 @@ class Bench:
                 figure.peaks.append(sample.peak_mib)
         finally:
             article.write_bytes(original)
-        self.figures.append(figure)
+        self.add(figure)
 
     def verify(self, release: Path) -> None:
         figure = Figure("verify release", floor_name="frictionless validate")
@@ -301,7 +312,7 @@ class Bench:
             figure.peaks.append(sample.peak_mib)
             floor = run([FRICTIONLESS, "validate", descriptor], cwd=release)
             figure.floor.append(floor.seconds)
-        self.figures.append(figure)
+        self.add(figure)
 
     def load(self, release: Path) -> None:
         timings = timed_python(LOAD, str(release), ",".join(TABLES), str(max(self.runs, 3)))
@@ -311,7 +322,7 @@ class Bench:
             figure = Figure(f"load {name}", floor_name="pq.read_table", budget="<= 1.2x + 0.1 s")
             figure.samples, figure.floor = times["load"], times["floor"]  # type: ignore[index]
             figure.check = lambda m, f: m <= 1.2 * f + 0.1
-            self.figures.append(figure)
+            self.add(figure)
         self.notes.append(f"tables loaded through {via}; first use (imports) excluded.")
 
     def startup(self) -> None:
@@ -327,7 +338,7 @@ class Bench:
                 sample = self.expect(run(command), name)
                 figure.samples.append(sample.seconds)
                 figure.peaks.append(sample.peak_mib)
-            self.figures.append(figure)
+            self.add(figure)
 
 
 # ---- reporting ----------------------------------------------------------------------------

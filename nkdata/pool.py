@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 WORKERS_ENV = "NKDATA_WORKERS"
@@ -29,14 +30,37 @@ _context: Any = None
 
 
 def worker_count() -> int:
-    """``$NKDATA_WORKERS`` if set to a positive number, else the cores this process may use."""
+    """``$NKDATA_WORKERS`` if set to a positive number, else the cores this process may use:
+    those it may run on, fewer if a container's CPU quota allows fewer."""
     override = os.environ.get(WORKERS_ENV, "").strip()
     if override.isdigit() and int(override) > 0:
         return int(override)
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS and Windows
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, _cpu_quota() or cores))
+
+
+_QUOTA_FILES = (
+    ("/sys/fs/cgroup/cpu.max", None),  # cgroup v2: "<quota> <period>" or "max <period>"
+    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),  # v1
+)
+
+
+def _cpu_quota() -> int | None:
+    """Whole CPUs a Linux container's quota allows (rounded up), or None without a quota."""
+    for quota_file, period_file in _QUOTA_FILES:
+        try:
+            fields = Path(quota_file).read_text().split()
+            if period_file is not None:
+                fields.append(Path(period_file).read_text().strip())
+            quota, period = int(fields[0]), int(fields[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if quota > 0 and period > 0:
+            return -(-quota // period)
+    return None
 
 
 def map_chunks(function: ChunkFunction[C, T, R], context: C, items: Sequence[T]) -> list[R]:

@@ -1,0 +1,57 @@
+"""Worker processes: how many, and results in the order of the items whatever their number."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from nkdata import pool
+
+
+def tagged(offset: int, chunk: Sequence[int]) -> list[tuple[int, int]]:
+    """Each item with the process that handled it, shifted by the context."""
+    time.sleep(0.01)  # long enough for every worker to take chunks
+    return [(item + offset, os.getpid()) for item in chunk]
+
+
+@pytest.mark.parametrize("workers", ["1", "2", "3"])
+def test_results_keep_the_order_of_the_items(workers: str, monkeypatch) -> None:
+    monkeypatch.setenv(pool.WORKERS_ENV, workers)
+    items = list(range(1000))
+    chunks = pool.map_chunks(tagged, 5, items)
+    assert [value for chunk in chunks for value, _ in chunk] == [item + 5 for item in items]
+    processes = {pid for chunk in chunks for _, pid in chunk}
+    if workers == "1":
+        assert processes == {os.getpid()}
+    else:
+        assert 1 < len(processes) <= int(workers)
+        assert os.getpid() not in processes
+
+
+def test_few_items_stay_in_this_process(monkeypatch) -> None:
+    monkeypatch.setenv(pool.WORKERS_ENV, "2")
+    (chunk,) = pool.map_chunks(tagged, 0, list(range(pool.MIN_PARALLEL)))
+    assert {pid for _, pid in chunk} == {os.getpid()}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"), [("max 100000", None), ("150000 100000", 2), ("50000 100000", 1)]
+)
+def test_container_cpu_quota(content: str, expected, tmp_path: Path, monkeypatch) -> None:
+    quota = tmp_path / "cpu.max"
+    quota.write_text(content + "\n", encoding="utf-8")
+    monkeypatch.setattr(pool, "_QUOTA_FILES", ((str(quota), None),))
+    assert pool._cpu_quota() == expected
+    monkeypatch.delenv(pool.WORKERS_ENV, raising=False)
+    assert pool.worker_count() == min(len(os.sched_getaffinity(0)), expected or 1000)
+
+
+def test_worker_count_override(monkeypatch) -> None:
+    monkeypatch.setenv(pool.WORKERS_ENV, "7")
+    assert pool.worker_count() == 7
+    monkeypatch.setenv(pool.WORKERS_ENV, "none")
+    assert pool.worker_count() >= 1
