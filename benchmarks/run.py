@@ -245,8 +245,8 @@ class Bench:
         return sample
 
     def add(self, figure: Figure) -> None:
-        self.add(figure)
-        print("  measured " + " ".join(figure.row()[:2]) + " s", file=sys.stderr, flush=True)
+        self.figures.append(figure)
+        print(f"  measured {figure.name}: {figure.median:.3f} s", file=sys.stderr, flush=True)
 
     def validate_and_build(self) -> Path:
         parse = Figure("cold validate", floor_name="CSafeLoader parse")
