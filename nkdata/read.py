@@ -62,10 +62,11 @@ class ArticleBytes:
         """
         if self.yaml is None or self.text is None:
             return None
-        digest = hashlib.sha256()
-        for part in (self.folder.encode("utf-8"), self.yaml, self.text):
-            digest.update(len(part).to_bytes(8, "little"))
-            digest.update(part)
+        folder = self.folder.encode("utf-8")
+        lengths = (len(folder), len(self.yaml), len(self.text))
+        digest = hashlib.sha256(b"".join(n.to_bytes(8, "little") for n in lengths) + folder)
+        digest.update(self.yaml)
+        digest.update(self.text)
         return digest.hexdigest()
 
 
@@ -168,11 +169,8 @@ def _plain_article(path: str) -> tuple[bytes, bytes] | None:
     """
     try:
         with os.scandir(path) as listing:
-            entries = list(listing)
-        if len(entries) != 2 or not all(
-            entry.name in _ARTICLE_FILES and entry.is_file(follow_symlinks=False)
-            for entry in entries
-        ):
+            kinds = {entry.name: entry.is_file(follow_symlinks=False) for entry in listing}
+        if kinds != _PLAIN_FOLDER:
             return None
         return _plain_file(f"{path}/article.yaml", MAX_YAML_BYTES), _plain_file(
             f"{path}/text.txt", MAX_TEXT_BYTES
@@ -185,8 +183,12 @@ class _NotPlain(Exception):
     """A file that changed, or is not a plain file within its limit."""
 
 
+_PLAIN_FOLDER = dict.fromkeys(ARTICLE_FILES, True)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+
+
 def _plain_file(path: str, limit: int) -> bytes:
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    handle = os.open(path, _OPEN_FLAGS)
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:

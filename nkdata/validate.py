@@ -162,8 +162,9 @@ def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
 
 def _references_exist(references: References, context: ArticleContext) -> bool:
     sources, quantities = checkcache.unpack(references)
-    return (context.source_ids is None or context.source_ids.issuperset(sources)) and (
-        context.quantity_ids is None or context.quantity_ids.issuperset(quantities)
+    known_sources, known_quantities = context.source_ids, context.quantity_ids
+    return (known_sources is None or all(map(known_sources.__contains__, sources))) and (
+        known_quantities is None or all(map(known_quantities.__contains__, quantities))
     )
 
 
