@@ -6,6 +6,8 @@ names. Only articles whose own checks all pass are recorded, also in a run that 
 other files. Their references are checked against the current registries on every run, so an
 edited ``sources.yaml`` or ``quantities.yaml`` is never hidden by the cache; an article whose
 reference is missing is checked in full again, so that the problem is reported with its line.
+The registries themselves are recorded the same way: when their bytes are those of registries
+that passed every check, ``nkdata validate`` takes their ids from the cache without parsing them.
 
 Every cache is tied to a code key: the hash of nkdata's own source files and the versions of
 Python, PyYAML, libyaml, pydantic and pydantic-core. A new version of any of them, or any edit of
@@ -26,12 +28,13 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from nkdata.settings import cache_dir
 
-FORMAT = 1
+FORMAT = 2
 PACKAGE = Path(__file__).resolve().parent
 References = str
 """The source ids and the quantity ids an article names, packed in one string (see
@@ -93,28 +96,43 @@ def cache_file(root: Path) -> Path:
     return cache_dir() / "checks" / f"{name}.json"
 
 
-def load(root: Path) -> dict[str, References]:
-    """The entries recorded for ``root`` by this code version; empty when there are none."""
+@dataclass(slots=True)
+class Recorded:
+    """What a cache file holds: article entries, and the registries that passed every check."""
+
+    entries: dict[str, References] = field(default_factory=dict)
+    """Content key of an article that passed its own checks → the ids it names."""
+    registries: tuple[str, References] | None = None
+    """Key of registries that passed every check (see ``ReadCorpus.registries_key``) and the
+    ids they define."""
+
+
+def load(root: Path) -> Recorded:
+    """What was recorded for ``root`` by this code version; empty when there is nothing."""
     try:
         stored = json.loads(cache_file(root).read_bytes())
         if stored["format"] != FORMAT or stored["code"] != code_key():
-            return {}
-        entries = stored["entries"]
+            return Recorded()
+        entries, registries = stored["entries"], stored["registries"]
         if not all(isinstance(value, str) for value in entries.values()):
-            return {}
-        return dict(entries)
+            return Recorded()
+        if registries is not None:
+            key, ids = registries
+            registries = (key, ids) if isinstance(key, str) and isinstance(ids, str) else None
+        return Recorded(dict(entries), registries)
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return Recorded()
 
 
-def save(root: Path, entries: dict[str, References]) -> None:
-    """Replace the entries recorded for ``root`` (atomically; silently skipped if unwritable)."""
+def save(root: Path, recorded: Recorded) -> None:
+    """Replace what is recorded for ``root`` (atomically; silently skipped if unwritable)."""
     target = cache_file(root)
     content = {
         "format": FORMAT,
         "code": code_key(),
         "corpus": str(root.resolve()),
-        "entries": entries,
+        "registries": recorded.registries,
+        "entries": recorded.entries,
     }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

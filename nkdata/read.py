@@ -72,12 +72,36 @@ class ArticleBytes:
 
 @dataclass(slots=True)
 class ReadCorpus:
-    """Everything the read stage found, with its problems."""
+    """Everything the read stage found, with its problems: the shared registries as bytes (None
+    where unreadable; :meth:`parse_registries` parses them) and the article folders."""
 
     root: Path
-    registries: dict[str, ReadFile]
+    registry_bytes: dict[str, bytes | None]
     article_folders: list[str]
     problems: list[Problem] = field(default_factory=list)
+
+    def registries_key(self) -> str | None:
+        """SHA-256 of the three registries; None unless all three were read."""
+        parts = [self.registry_bytes.get(name) for name in REGISTRIES]
+        if any(part is None for part in parts):
+            return None
+        digest = hashlib.sha256()
+        for part in parts:
+            assert part is not None
+            digest.update(len(part).to_bytes(8, "little"))
+            digest.update(part)
+        return digest.hexdigest()
+
+    def parse_registries(self) -> tuple[dict[str, ReadFile], list[Problem]]:
+        """The registries parsed, and the problems of decoding and parsing them."""
+        parsed, problems = {}, []
+        for name in REGISTRIES:
+            data = self.registry_bytes.get(name)
+            parsed[name], found = (
+                (ReadFile(name, None), []) if data is None else parse_yaml_bytes(data, name)
+            )
+            problems += found
+        return parsed, problems
 
 
 def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, list[Problem]]:
@@ -117,14 +141,6 @@ def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, l
 
 
 _MISSING_HINT = "Create it; `nkdata new article <id>` scaffolds an article folder."
-
-
-def read_yaml(path: Path, file: str) -> tuple[ReadFile, list[Problem]]:
-    """Read and parse one YAML file."""
-    data, problems = read_bytes(path, file, MAX_YAML_BYTES)
-    if data is None:
-        return ReadFile(file, None), problems
-    return parse_yaml_bytes(data, file)
 
 
 def parse_yaml_bytes(data: bytes, file: str) -> tuple[ReadFile, list[Problem]]:
@@ -213,11 +229,11 @@ def read_article(raw: ArticleBytes) -> tuple[ReadArticle, list[Problem]]:
 
 
 def read_layout(root: Path) -> ReadCorpus:
-    """Read the shared registries and list the article folders (their files are read apart)."""
+    """Read the shared registries' bytes and list the article folders (read apart)."""
     corpus = ReadCorpus(root, {}, [])
     corpus.problems.extend(_strays(root, "", ALLOWED_AT_ROOT))
     for name in REGISTRIES:
-        corpus.registries[name], problems = read_yaml(root / name, name)
+        corpus.registry_bytes[name], problems = read_bytes(root / name, name, MAX_YAML_BYTES)
         corpus.problems.extend(problems)
     articles = root / "articles"
     if articles.is_symlink() or not articles.is_dir():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nkdata import checkcache, validate
+from nkdata import articlecheck, checkcache
 from tests.conftest import ARTICLE, edit, snapshot
 
 YAML = "article.yaml"
@@ -24,13 +24,13 @@ YAML = "article.yaml"
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The folders of the articles parsed (not taken from the cache), run after run."""
     folders: list[str] = []
-    original = validate.read_article
+    original = articlecheck.read_article
 
     def counting(raw):  # type: ignore[no-untyped-def]
         folders.append(raw.folder)
         return original(raw)
 
-    monkeypatch.setattr(validate, "read_article", counting)
+    monkeypatch.setattr(articlecheck, "read_article", counting)
     return folders
 
 
@@ -181,3 +181,30 @@ def test_one_article_run_uses_and_keeps_the_cache(
     parsed.clear()
     assert report(nkdata, corpus) == (0, [])
     assert parsed == [], "the one-article run added its entry and kept the others"
+
+
+def test_registries_are_parsed_only_when_they_change(
+    nkdata, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nkdata.read import ReadCorpus
+
+    parses: list[int] = []
+    original = ReadCorpus.parse_registries
+    monkeypatch.setattr(
+        ReadCorpus, "parse_registries", lambda self: parses.append(1) or original(self)
+    )
+    assert report(nkdata, corpus) == (0, [])
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parses) == 1
+    edit(corpus / "dataset.yaml", "title: ", "title:  ")  # same meaning, new bytes
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parses) == 2
+
+
+def test_broken_dataset_file_is_reported_every_run(nkdata, corpus: Path) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    edit(corpus / "dataset.yaml", "\nversion: ", "\nversion: 'v")
+    for _ in range(2):
+        code, problems = report(nkdata, corpus)
+        assert code == 1
+        assert any(p["file"].endswith("dataset.yaml") for p in problems)
