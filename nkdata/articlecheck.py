@@ -43,8 +43,9 @@ class ArticleContext:
     """Ids of quantities.yaml; None when it is unreadable."""
     units: dict[str, str] | None
     """Unit of each quantity when rows are wanted (``nkdata build``), else None."""
-    known: dict[str, References]
-    """Cache entries: content key → references of an article that passed its own checks."""
+    trusted: frozenset[str]
+    """Content keys of articles that passed their own checks before and whose references all
+    exist now (a set, not the entries: looking a key up in it writes to no shared page)."""
 
 
 @dataclass(slots=True)
@@ -56,6 +57,8 @@ class CheckedArticle:
     references: References | None = None
     """Set when the article passed its own checks (its references may still be unknown)."""
     rows: tuple[Row, list[Row], list[Row]] | None = None
+    cached: bool = False
+    """Taken from the cache: not parsed; its references are those recorded under ``key``."""
 
 
 @dataclass(slots=True)
@@ -108,18 +111,18 @@ def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
     """Check one article folder, its references included; from the cache when it may be."""
     raw = read_article_bytes(context.root, folder)
     key = raw.content_key()
-    if key is not None and not raw.problems and context.units is None:
-        known = context.known.get(key)
-        if known is not None and _references_exist(known, context):
-            return CheckedArticle([], key, known)
+    if key is not None and not raw.problems and key in context.trusted:
+        return CheckedArticle([], key, cached=True)
     return _check_in_full(context, raw, key)
 
 
-def _references_exist(references: References, context: ArticleContext) -> bool:
-    sources, quantities = checkcache.unpack(references)
-    known_sources, known_quantities = context.source_ids, context.quantity_ids
-    return (known_sources is None or all(map(known_sources.__contains__, sources))) and (
-        known_quantities is None or all(map(known_quantities.__contains__, quantities))
+def references_exist(
+    references: References, sources: frozenset[str] | None, quantities: frozenset[str] | None
+) -> bool:
+    """Whether every id of ``references`` is in the registries (None: not checked)."""
+    source_refs, quantity_refs = checkcache.unpack(references)
+    return (sources is None or all(map(sources.__contains__, source_refs))) and (
+        quantities is None or all(map(quantities.__contains__, quantity_refs))
     )
 
 

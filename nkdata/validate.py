@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nkdata import checkcache, pool
-from nkdata.articlecheck import ARTICLE_TABLES, ArticleContext, CheckedChunk, check_articles
+from nkdata.articlecheck import (
+    ARTICLE_TABLES,
+    ArticleContext,
+    CheckedChunk,
+    check_articles,
+    references_exist,
+)
 from nkdata.checkcache import Recorded
 from nkdata.problems import Problem, sorted_problems
 from nkdata.read import ReadCorpus, read_layout
@@ -87,7 +93,7 @@ def validate_corpus(
         registries.source_ids,
         registries.quantity_ids,
         units,
-        {} if resolve else recorded.entries,
+        frozenset() if resolve else _trusted(recorded, registries),
     )
     chunks = pool.map_chunks(check_articles, context, folders)
     for chunk in chunks:
@@ -99,6 +105,16 @@ def validate_corpus(
     if problems or registries.models is None or not resolve:
         return Outcome(problems, None, len(folders))
     return Outcome([], _resolve(registries.models, chunks), len(folders))
+
+
+def _trusted(recorded: Recorded, registries: Registries) -> frozenset[str]:
+    """Keys of recorded articles whose references all exist in the registries as they are."""
+    sources, quantities = registries.source_ids, registries.quantity_ids
+    return frozenset(
+        key
+        for key, references in recorded.entries.items()
+        if references_exist(references, sources, quantities)
+    )
 
 
 def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
@@ -146,12 +162,12 @@ def _record(
     """Save what passed: the registries, and every article that passed its own checks (beside
     the entries recorded before if ``keep``). A cache that would not change is not rewritten."""
     entries = dict(recorded.entries) if keep else {}
-    entries.update(
-        (article.key, article.references)
-        for chunk in chunks
-        for article in chunk.articles
-        if article.key is not None and article.references is not None
-    )
+    for chunk in chunks:
+        for article in chunk.articles:
+            if article.cached and article.key is not None:
+                entries[article.key] = recorded.entries[article.key]
+            elif article.key is not None and article.references is not None:
+                entries[article.key] = article.references
     passed = None
     if registries.passed is not None:
         assert registries.source_ids is not None and registries.quantity_ids is not None

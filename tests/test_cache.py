@@ -101,7 +101,11 @@ def test_code_key_follows_sources_and_dependencies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pydantic
+    import pydantic_core
 
+    assert checkcache.installed("pydantic") == f"pydantic-{pydantic.VERSION}.dist-info"
+    core = checkcache.installed("pydantic_core")
+    assert core == f"pydantic_core-{pydantic_core.__version__}.dist-info"
     package = tmp_path / "nkdata"
     shutil.copytree(checkcache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     before = checkcache.code_key(package)
@@ -112,7 +116,7 @@ def test_code_key_follows_sources_and_dependencies(
         checkcache.code_key.cache_clear()
         assert checkcache.code_key(package) != before
         with monkeypatch.context() as patch:
-            patch.setattr(pydantic, "VERSION", "99.0.0")
+            patch.setattr(checkcache, "installed", lambda module: f"{module}-99.0.0.dist-info")
             checkcache.code_key.cache_clear()
             assert checkcache.code_key(checkcache.PACKAGE) != before
     finally:
