@@ -11,8 +11,6 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from nkdata.__about__ import __version__
 from nkdata.errors import (
     ChecksumError,
@@ -23,7 +21,10 @@ from nkdata.errors import (
     VersionNotFoundError,
 )
 
+TYPE_CHECKING = False  # not `from typing import`: typing alone would triple the import time
 if TYPE_CHECKING:
+    from typing import Any
+
     from nkdata.loading import Dataset, Table, load
 
 __all__ = [

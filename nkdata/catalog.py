@@ -260,6 +260,37 @@ def cached_versions() -> list[str]:
     return sorted(found, key=version_key)
 
 
+@dataclass(frozen=True, slots=True)
+class VersionStatus:
+    """Where one version is: in the package, in the cache, on the release host."""
+
+    version: str
+    bundled: bool
+    cached: bool
+    on_host: bool | None
+    """None when the host was not asked (offline, or unreachable)."""
+    latest: bool
+    """The host's latest version (never set when the host was not asked)."""
+
+
+def version_statuses(host: Index | None) -> list[VersionStatus]:
+    """Every version known here or listed in ``host``, newest first."""
+    index = bundled_index()
+    bundled = {version for version in index.versions if bundled_folder(version)}
+    cached = set(cached_versions())
+    known = bundled | cached | set(index.versions) | set(host.versions if host else ())
+    return [
+        VersionStatus(
+            version,
+            version in bundled,
+            version in cached,
+            None if host is None else version in host.versions,
+            host is not None and version == host.latest,
+        )
+        for version in sorted(known, key=version_key, reverse=True)
+    ]
+
+
 def version_key(version: str) -> tuple[int, int, int]:
     """Sort key: ``"0.10.0"`` sorts after ``"0.9.1"``."""
     major, minor, patch = (int(part) for part in version.split("."))

@@ -201,33 +201,26 @@ def versions() -> None:
     """List released versions: bundled with this installation, in the download cache, and on
     the release host (unless NKDATA_OFFLINE is set)."""
     from nkdata import settings
-    from nkdata.catalog import bundled_folder, bundled_index, cached_versions, version_key
+    from nkdata.catalog import version_statuses
     from nkdata.download import remote_index
     from nkdata.errors import NkdataError
 
-    bundled = {v for v in bundled_index().versions if bundled_folder(v)}
-    with _user_errors():
-        cached = set(cached_versions())
     host, error = None, None
     if not settings.offline():
         try:
             host = remote_index()
         except NkdataError as exc:
             error = exc
-    known = bundled | cached | set(host.versions if host else bundled_index().versions)
+    with _user_errors():
+        statuses = version_statuses(host)
+    yes = {True: "yes", False: "-", None: "?"}
     rows = [("version", "bundled", "cached", "on the release host")]
-    for version in sorted(known, key=version_key, reverse=True):
-        on_host = "?" if host is None else "yes" if version in host.versions else "no"
-        latest = " (latest)" if host is not None and version == host.latest else ""
-        flags = ("yes" if version in bundled else "-", "yes" if version in cached else "-")
-        rows.append((version, *flags, on_host + latest))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    rows += [
+        (s.version, yes[s.bundled], yes[s.cached], yes[s.on_host] + " (latest)" * s.latest)
+        for s in statuses
+    ]
     for row in rows:
-        typer.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-            + "  "
-            + row[3]
-        )
+        typer.echo(f"{row[0]:<10} {row[1]:<8} {row[2]:<7} {row[3]}")
     if settings.offline():
         typer.echo(
             f"offline mode ({settings.OFFLINE_ENV}): the release host was not asked", err=True

@@ -148,15 +148,24 @@ def fetch_release(
             progress.start(sum(f.bytes for f in needed))
         for file in needed:
             obtain(file, staging)
-        folder.mkdir(parents=True, exist_ok=True)
         moved = [*needed, *([descriptor_file] if descriptor_path.parent == staging else [])]
-        for file in moved:
-            (staging / file.name).replace(folder / file.name)
+        _move(staging, folder, [file.name for file in moved])
     names = (settings.DESCRIPTOR, *(file.name for file in files))
     return FetchResult(version, folder, names, tuple(file.name for file in moved))
 
 
 Obtain = Callable[[ReleaseFile, Path], Path]
+
+
+def _move(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move checked files into ``folder``, readable by all like the files of a build."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (staging / name).chmod(0o644)  # pooch's temporary files are private
+            (staging / name).replace(folder / name)
+    except OSError as exc:
+        raise NkdataError(f"cannot write to {folder}: {exc.strerror or exc}.") from None
 
 
 def _in_place(folder: Path, file: ReleaseFile, *, delete_if_wrong: bool) -> bool:
@@ -175,7 +184,10 @@ def _copier(source: Path) -> Obtain:
 
     def obtain(file: ReleaseFile, staging: Path) -> Path:
         target = staging / file.name
-        shutil.copyfile(source / file.name, target)
+        try:
+            shutil.copyfile(source / file.name, target)
+        except OSError as exc:
+            raise NkdataError(f"cannot copy {file.name}: {exc.strerror or exc}.") from None
         actual = file_sha256(target)
         if actual != file.sha256:
             raise ChecksumError(
@@ -226,9 +238,14 @@ def _staging(parent: Path) -> Iterator[Path]:
 
 def _retrieve(path: str, folder: Path, file: ReleaseFile | None, progress: Progress | None) -> Path:
     """Download ``<base URL>/<path>`` into ``folder`` with pooch, checked against ``file``."""
+    url = f"{settings.base_url()}/{path}"
+    if settings.offline():
+        raise OfflineError(
+            f"{url} is needed but offline mode ({settings.OFFLINE_ENV}) is on; unset it to "
+            "download."
+        )
     import pooch
 
-    url = f"{settings.base_url()}/{path}"
     name = path.rsplit("/", 1)[-1]
     guard = _Guard(url, name, file, progress)
     logger = pooch.get_logger()

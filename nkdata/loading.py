@@ -17,6 +17,7 @@ False
 
 from __future__ import annotations
 
+import bisect
 import importlib.util
 import os
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ if TYPE_CHECKING:
     from nkdata.models import Article, Claim, Figure, Quantity, Row, Source
 
 R = TypeVar("R", bound="Row")
+_BATCH_ROWS = 4096
+"""Rows turned into Python objects at a time while iterating, to bound memory."""
 
 
 @dataclass(eq=False)
@@ -112,7 +115,7 @@ class Table(Generic[R]):
     def __iter__(self) -> Iterator[R]:
         """Every row as a validated, immutable model instance, in primary-key order."""
         model = self._row_model
-        for batch in self._arrow.to_batches():
+        for batch in self._arrow.to_batches(max_chunksize=_BATCH_ROWS):
             for row in batch.to_pylist():
                 yield model.model_validate(row)
 
@@ -124,7 +127,7 @@ class Table(Generic[R]):
         return row
 
     def get(self, key: str) -> R | None:
-        """The row whose id is ``key``, or None. A vectorised scan of the id column."""
+        """The row whose id is ``key``, or None; no index of all rows is built."""
         position = self._position(key)
         if position < 0:
             return None
@@ -135,12 +138,31 @@ class Table(Generic[R]):
         return self._position(key) >= 0
 
     def _position(self, key: object) -> int:
+        """Where ``key`` is in the id column: a binary search when the ids are sorted, as
+        nkdata writes them, else a vectorised scan; -1 when it is not there."""
         if not isinstance(key, str):
             return -1
+        ids = self._ids
+        if self._sorted:
+            position = bisect.bisect_left(range(len(ids)), key, key=lambda i: ids[i].as_py())
+            return position if position < len(ids) and ids[position].as_py() == key else -1
         import pyarrow.compute as pc
 
-        ids = self._arrow.column(self.model.primary_key)
         return int(pc.index(ids, key).as_py())
+
+    @cached_property
+    def _ids(self) -> pyarrow.ChunkedArray:
+        return self._arrow.column(self.model.primary_key)
+
+    @cached_property
+    def _sorted(self) -> bool:
+        """True when the ids strictly increase (checked once, vectorised)."""
+        import pyarrow.compute as pc
+
+        ids = self._ids
+        if ids.null_count or len(ids) < 2:
+            return not ids.null_count
+        return bool(pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py())
 
     @cached_property
     def _row_model(self) -> type[R]:

@@ -101,6 +101,16 @@ def test_offline_mode_without_the_data(host: ReleaseServer, cache: Path, monkeyp
     assert host.requests == [] and cache_files(cache) == []
 
 
+def test_offline_mode_never_downloads_a_known_version(host, cache: Path, cli, monkeypatch) -> None:
+    nkdata.load(VERSION)
+    shutil.rmtree(cache / VERSION)
+    host.requests.clear()
+    monkeypatch.setenv("NKDATA_OFFLINE", "1")
+    result = cli("download", VERSION)
+    assert result.exit_code == 1 and "offline mode (NKDATA_OFFLINE) is on" in result.stderr
+    assert host.requests == [] and cache_files(cache) == ["index.json"]
+
+
 def test_missing_version_lists_the_available_ones(host: ReleaseServer, cache: Path) -> None:
     with pytest.raises(
         nkdata.VersionNotFoundError, match=r"9\.9\.9 does not exist.*0\.1\.0, 0\.2\.0"
@@ -270,6 +280,7 @@ def test_cli_download_latest_to_a_folder_then_verify(host, tmp_path: Path, cli) 
     result = cli("download", "--dest", dest)
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in dest.iterdir()) == sorted(FILES)
+    assert {p.stat().st_mode & 0o777 for p in dest.iterdir()} == {0o644}
     checked = cli("verify", dest)
     assert checked.exit_code == 0 and f"verified: release {VERSION}" in checked.stdout
     assert len(nkdata.load(path=dest).claims) > 0
@@ -289,6 +300,13 @@ def test_cli_failed_download_writes_nothing(host: ReleaseServer, tmp_path: Path,
     assert result.stderr.startswith("Error: the release host answered HTTP 500")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_download_into_a_file_is_a_clear_error(tmp_path: Path, cli) -> None:
+    (tmp_path / "taken").write_text("", encoding="utf-8")
+    result = cli("download", "0.1.0", "--dest", tmp_path / "taken")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: cannot write to ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,10 +14,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 import nkdata
 from nkdata import catalog
 from nkdata.arrowtables import arrow_schema
+from nkdata.cli import app
 from nkdata.datapackage import file_stats
 from nkdata.models import TABLES, Row
 from tests.conftest import REPO, rewrite_table
@@ -74,6 +77,15 @@ def test_lookup_does_not_build_a_dict_of_rows(data: nkdata.Dataset) -> None:
     claims = data.claims
     claims["rfa-2018-workers-russia-internet-blocked:c01"]
     assert not any(isinstance(v, dict) for v in vars(claims).values())
+
+
+def test_lookup_in_a_table_that_is_not_sorted(folder: Path) -> None:
+    rewrite_table(folder, "claims", lambda t: t.take(list(reversed(range(len(t))))))
+    claims = nkdata.load(path=folder).claims
+    rows = list(claims)
+    assert rows[0].id > rows[-1].id
+    assert all(claims[row.id] == row for row in rows[:: max(1, len(rows) // 10)])
+    assert "no-such-id" not in claims and "" not in claims and "~" not in claims
 
 
 def test_rows_link_across_tables(data: nkdata.Dataset) -> None:
@@ -217,3 +229,19 @@ def test_docstring_examples(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_readme_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    shell = re.findall(r"^nkdata download .+ --dest \S+$", readme, re.MULTILINE)[-1].split()
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, shell[1:])
+    assert result.exit_code == 0, result.output
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"{nkdata.load().version} ")
+    assert ", said " in printed, "the typed example found figures"
+    assert "label" in printed and "source_id" in printed, "DuckDB and polars printed tables"

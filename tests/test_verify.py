@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REPO, rehash, rewrite_table
@@ -45,56 +45,78 @@ def test_sound_release(nkdata) -> None:
     assert nkdata("verify", RELEASE / "datapackage.json").exit_code == 0
 
 
-def break_hash(folder: Path) -> None:
+Breakage = Callable[[Path], None]
+BREAKAGES: dict[str, tuple[Breakage, tuple[str, str, str, str]]] = {}
+
+
+def breaks(code: str, file: str, column: str, message: str) -> Callable[[Breakage], Breakage]:
+    """Register a breakage with the one problem verify must report for it."""
+
+    def register(breakage: Breakage) -> Breakage:
+        BREAKAGES[breakage.__name__] = (breakage, (code, file, column, message))
+        return breakage
+
+    return register
+
+
+@breaks("release-hash", "figures.csv", "", "expected ")
+def appended_line(folder: Path) -> None:
     with (folder / "figures.csv").open("a", encoding="utf-8") as out:
         out.write("\n")
 
 
-def break_missing(folder: Path) -> None:
+@breaks("release-file", "sources.csv", "", "listed in the descriptor but missing")
+def missing_file(folder: Path) -> None:
     (folder / "sources.csv").unlink()
 
 
-def break_primary_key(folder: Path) -> None:
+@breaks("release-primary-key", "quantities.parquet", "id", "1 repeated id(s): ")
+def repeated_id(folder: Path) -> None:
     rewrite_table(folder, "quantities", lambda t: pa.concat_tables([t, t.slice(0, 1)]))
 
 
-def break_foreign_key(folder: Path) -> None:
+@breaks("release-foreign-key", "claims.parquet", "source_id", "not in sources.id: no-such-source")
+def unknown_source(folder: Path) -> None:
     rewrite_table(folder, "claims", set_value("source_id", 3, "no-such-source"))
 
 
-def break_vocabulary(folder: Path) -> None:
+@breaks("release-constraint", "figures.parquet", "qualifier", "1 value(s) break the column's rule")
+def unknown_qualifier(folder: Path) -> None:
     rewrite_table(folder, "figures", set_value("qualifier", 0, "roughly"))
 
 
-def break_required(folder: Path) -> None:
+@breaks("release-required", "sources.parquet", "name", "1 empty value(s), in rows ")
+def empty_name(folder: Path) -> None:
     rewrite_table(folder, "sources", set_value("name", 1, None))
 
 
-def break_minimum(folder: Path) -> None:
+@breaks("release-constraint", "claims.parquet", "start", "1 value(s) break the column's rule")
+def negative_offset(folder: Path) -> None:
     rewrite_table(folder, "claims", set_value("start", 0, -1))
 
 
-def break_schema(folder: Path) -> None:
+@breaks("release-schema", "articles.parquet", "", "column rights (missing, expected string)")
+def dropped_column(folder: Path) -> None:
     rewrite_table(folder, "articles", lambda t: t.drop_columns(["rights"]))
 
 
-def break_type(folder: Path) -> None:
+@breaks("release-schema", "figures.parquet", "", "column value (string, expected double)")
+def wrong_type(folder: Path) -> None:
+    index = pq.read_schema(folder / "figures.parquet").get_field_index("value")
     rewrite_table(
-        folder,
-        "figures",
-        lambda t: t.set_column(
-            t.column_names.index("value"), "value", pc.cast(t.column("value"), pa.string())
-        ),
+        folder, "figures", lambda t: t.set_column(index, "value", t["value"].cast(pa.string()))
     )
 
 
-def break_csv(folder: Path) -> None:
+@breaks("release-csv", "quantities.csv", "", "column(s) description differ from the Parquet")
+def csv_unlike_parquet(folder: Path) -> None:
     path = folder / "quantities.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("people", "persons", 1), "utf-8")
     rehash(folder, "quantities.csv")
 
 
-def break_descriptor(folder: Path) -> None:
+@breaks("release-descriptor", "datapackage.json", "", "unsafe file path '/etc/passwd'")
+def path_outside_the_folder(folder: Path) -> None:
     path = folder / "datapackage.json"
     package = json.loads(path.read_text(encoding="utf-8"))
     package["resources"][0]["path"] = "/etc/passwd"
@@ -102,85 +124,23 @@ def break_descriptor(folder: Path) -> None:
 
 
 def first_id(name: str, row: int = 0) -> str:
-    return str(pa.parquet.read_table(RELEASE / f"{name}.parquet").column("id")[row])
+    return str(pq.read_table(RELEASE / f"{name}.parquet").column("id")[row])
 
 
-@pytest.mark.parametrize(
-    ("breakage", "expected"),
-    [
-        (break_hash, ("release-hash", "figures.csv", "", "expected ")),
-        (
-            break_missing,
-            ("release-file", "sources.csv", "", "listed in the descriptor but missing"),
-        ),
-        (
-            break_primary_key,
-            ("release-primary-key", "quantities.parquet", "id", "1 repeated id(s): "),
-        ),
-        (
-            break_foreign_key,
-            (
-                "release-foreign-key",
-                "claims.parquet",
-                "source_id",
-                "1 value(s) not in sources.id: no-such-source",
-            ),
-        ),
-        (
-            break_vocabulary,
-            (
-                "release-constraint",
-                "figures.parquet",
-                "qualifier",
-                "1 value(s) break the column's rule, in rows ",
-            ),
-        ),
-        (
-            break_required,
-            ("release-required", "sources.parquet", "name", "1 empty value(s), in rows "),
-        ),
-        (break_minimum, ("release-constraint", "claims.parquet", "start", "1 value(s) break")),
-        (
-            break_schema,
-            ("release-schema", "articles.parquet", "", "column rights (missing, expected string)"),
-        ),
-        (
-            break_type,
-            ("release-schema", "figures.parquet", "", "column value (string, expected double)"),
-        ),
-        (
-            break_csv,
-            (
-                "release-csv",
-                "quantities.csv",
-                "",
-                "column(s) description differ from the Parquet file",
-            ),
-        ),
-        (
-            break_descriptor,
-            ("release-descriptor", "datapackage.json", "", "unsafe file path '/etc/passwd'"),
-        ),
-    ],
-    ids=lambda v: getattr(v, "__name__", "")[6:],
-)
-def test_each_breakage_is_reported_once(folder: Path, nkdata, breakage, expected) -> None:
-    import pyarrow.parquet  # noqa: F401 - for first_id
-
+@pytest.mark.parametrize("name", BREAKAGES)
+def test_each_breakage_is_reported_once(folder: Path, nkdata, name: str) -> None:
+    breakage, (code, file, column, message) = BREAKAGES[name]
     breakage(folder)
     run = nkdata("verify", folder, "--format", "json")
     assert run.exit_code == 1
-    problems = run.problems()
-    assert len(problems) == 1, problems
-    code, file, column, message = expected
-    problem = problems[0]
+    (problem,) = run.problems()
     assert (problem["code"], problem["file"], problem["path"]) == (code, f"{folder}/{file}", column)
     assert message in str(problem["message"])
 
 
 def test_text_report_names_file_column_and_ids(folder: Path, nkdata) -> None:
-    break_required(folder)
-    break_foreign_key(folder)
+    empty_name(folder)
+    unknown_source(folder)
     run = nkdata("verify", folder)
     assert run.exit_code == 1
     assert run.stdout.splitlines() == [
@@ -193,7 +153,7 @@ def test_text_report_names_file_column_and_ids(folder: Path, nkdata) -> None:
 
 
 def test_github_format(folder: Path, nkdata) -> None:
-    break_missing(folder)
+    missing_file(folder)
     run = nkdata("verify", folder, "--format", "github")
     assert run.stdout.startswith(f"::error file={folder}/sources.csv,title=release-file::")
 

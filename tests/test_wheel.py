@@ -94,3 +94,4 @@ def test_installed_wheel_loads_offline_from_anywhere(wheel: Path, tmp_path: Path
     assert verified.startswith(f"verified: release {LATEST}")
     listed = run(cli, "versions", cwd=elsewhere, env=env).splitlines()
     assert listed[1].split() == [LATEST, "yes", "-", "?"]
+    shutil.rmtree(venv)  # a few hundred MB that later pytest runs would otherwise delete
