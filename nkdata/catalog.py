@@ -137,9 +137,19 @@ def bundled_index() -> Index:
 
 
 def cached_index() -> Index:
-    """The release host's index as last fetched (empty when never fetched)."""
+    """The release host's index as last fetched (empty when never fetched).
+
+    A damaged copy is deleted and treated as absent: the host's index is fetched again when a
+    version it lists is needed.
+    """
     path = settings.cache_dir() / settings.INDEX
-    return Index.parse(path.read_bytes(), str(path)) if path.is_file() else Index.empty()
+    if not path.is_file():
+        return Index.empty()
+    try:
+        return Index.parse(path.read_bytes(), str(path))
+    except ReleaseError:
+        path.unlink(missing_ok=True)
+        return Index.empty()
 
 
 def known_entry(version: str) -> IndexEntry | None:

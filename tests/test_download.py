@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,6 +85,26 @@ def test_download_load_and_cache_hit(host: ReleaseServer, site: Path, cache: Pat
     again = nkdata.load(VERSION)
     assert [len(getattr(again, t)) for t in TABLES] == [len(getattr(data, t)) for t in TABLES]
     assert host.requests == [], "a cached version is loaded without a single request"
+
+
+def test_progress_counts_every_byte_fetched(host: ReleaseServer, site: Path, monkeypatch) -> None:
+    from nkdata.download import fetch_release
+    from nkdata.progress import ByteProgress
+
+    class Recorder(ByteProgress):
+        def start(self, total: int) -> None:
+            self.total, self.seen = total, 0
+            super().start(total)
+
+        def advance(self, size: int) -> None:
+            self.seen += size
+            super().advance(size)
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # draw the rich bar, too
+    with Recorder("test", enabled=True) as bar:
+        fetch_release(VERSION, progress=bar)
+    data_files = [site / VERSION / name for name in FILES if name != "datapackage.json"]
+    assert bar.total == bar.seen == sum(path.stat().st_size for path in data_files)
 
 
 def test_cached_version_loads_offline(host: ReleaseServer, monkeypatch) -> None:
@@ -263,6 +284,15 @@ def test_malformed_index_is_a_clear_error(host: ReleaseServer, cache: Path) -> N
     with pytest.raises(nkdata.ReleaseError, match=r"index\.json is not a valid release index"):
         nkdata.load(VERSION)
     assert cache_files(cache) == []
+
+
+def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> None:
+    nkdata.load(VERSION)
+    (cache / "index.json").write_text("{", encoding="utf-8")
+    host.requests.clear()
+    assert nkdata.load(VERSION).version == VERSION
+    assert host.requests == ["index.json"], "only the index is fetched again"
+    assert json.loads((cache / "index.json").read_text(encoding="utf-8"))["latest"] == VERSION
 
 
 def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:

@@ -34,7 +34,8 @@ def run(*args: object, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel built from a copy of the repository whose index lists an older release too."""
+    """A wheel built, through the sdist as `python -m build` does, from a copy of the
+    repository whose index lists an older release too."""
     root = tmp_path_factory.mktemp("wheel")
     source = root / "source"
     shutil.copytree(REPO, source, ignore=SKIPPED)
@@ -43,7 +44,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index = json.loads((releases / "index.json").read_text(encoding="utf-8"))
     index["versions"][OLDER] = index["versions"][LATEST]
     (releases / "index.json").write_text(json.dumps(index), encoding="utf-8")
-    run(sys.executable, "-m", "build", "--wheel", "--outdir", root / "dist", source, cwd=root)
+    run(sys.executable, "-m", "build", "--outdir", root / "dist", source, cwd=root)
     (built,) = (root / "dist").glob("nkdata-*.whl")
     return built
 
