@@ -14,13 +14,19 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nkdata import settings
 from nkdata.errors import ChecksumError, NkdataError, ReleaseError, VersionNotFoundError
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+B = TypeVar("B", bound="ReadableBuffer")
 
 _VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
 _FILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(?:csv|parquet)$")
@@ -107,7 +113,7 @@ def _size(entry: dict[str, Any]) -> int:
     return size
 
 
-def sha256(data: bytes) -> str:
+def sha256(data: ReadableBuffer) -> str:
     """The ``sha256:<hex>`` form descriptors and indexes use."""
     return f"sha256:{hashlib.sha256(data).hexdigest()}"
 
@@ -222,14 +228,16 @@ def repair_hint(origin: Origin, folder: Path, version: str) -> str:
     )
 
 
-def read_verified(path: Path, expected: str, origin: Origin, version: str) -> bytes:
-    """The bytes of ``path``, only if their SHA-256 is ``expected``.
+def read_verified(
+    path: Path, expected: str, origin: Origin, version: str, read: Callable[[Path], B]
+) -> B:
+    """What ``read`` makes of ``path``, only if those bytes have the SHA-256 ``expected``.
 
     The bytes returned are the bytes hashed, so a file changed between check and use is never
     used. On a mismatch a cached file is deleted; a bundled file or a user's folder is left alone.
     """
     try:
-        data = path.read_bytes()
+        data = read(path)
     except OSError as exc:
         raise NkdataError(
             f"cannot read {path}: {exc.strerror or exc}. "

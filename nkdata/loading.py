@@ -90,8 +90,8 @@ class Table(Generic[R]):
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        data = read_verified(self.path, self.file.sha256, self.origin, self.version)
-        return pq.read_table(pa.py_buffer(data))
+        data = read_verified(self.path, self.file.sha256, self.origin, self.version, _read)
+        return pq.read_table(pa.BufferReader(data))
 
     def to_arrow(self) -> pyarrow.Table:
         """The table as a ``pyarrow.Table``, exactly as the release stores it."""
@@ -175,6 +175,15 @@ class Table(Generic[R]):
                 f"install the nkdata version that made the release."
             )
         return model
+
+
+def _read(path: Path) -> pyarrow.Buffer:
+    """The file's bytes in a buffer that Arrow owns: a table parsed from a Python ``bytes``
+    object can abort the interpreter at exit (apache/arrow#34314; seen with pyarrow 26)."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path)) as handle:
+        return handle.read_buffer()
 
 
 def _require(module: str) -> None:
@@ -296,7 +305,7 @@ def _load_cached(version: str) -> Dataset:
 def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
     """A dataset whose descriptor matches the hash that an index vouches for."""
     path = folder / settings.DESCRIPTOR
-    data = read_verified(path, entry.datapackage, origin, entry.version)
+    data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
     return Dataset(entry.version, folder, origin, parse_descriptor(data, str(path)))
 
 
