@@ -4,7 +4,8 @@
 ``nkdata/_releases/<version>/`` beside ``nkdata/_releases/index.json``, where
 :func:`nkdata.catalog.bundled_root` finds them. Older versions stay out of the wheel: the index
 pins their descriptor hashes, and ``nkdata.load(version)`` downloads them. Editable installs
-skip this hook's files and read ``releases/`` of the checkout instead.
+read ``releases/`` of the checkout instead; a source tree without ``releases/index.json`` (a
+partial copy) builds a wheel of the code alone, whose ``nkdata.load()`` says so.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class BundleLatestRelease(BuildHookInterface):
             return
         releases = Path(self.root) / "releases"
         index = releases / "index.json"
+        if not index.is_file():  # a source tree without releases: the code alone
+            return
         latest = json.loads(index.read_text(encoding="utf-8"))["latest"]
         if latest is None or not (releases / latest / "datapackage.json").is_file():
             raise RuntimeError(f"{index} names no latest release with a datapackage.json")

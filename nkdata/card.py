@@ -37,6 +37,20 @@ def _composition(tables: dict[str, pa.Table]) -> list[str]:
     return lines
 
 
+def _coverage(tables: dict[str, pa.Table]) -> list[str]:
+    articles = tables["articles"]
+    if articles.num_rows == 0:
+        return []
+    dates = articles.column("published").to_pylist()
+    languages = ", ".join(sorted(set(articles.column("language").to_pylist())))
+    publishers = len(set(articles.column("publisher_id").to_pylist()))
+    return [
+        f"The articles were published from {min(dates)} to {max(dates)} (at the precision "
+        f"`published_precision` gives), by {publishers} publisher(s), in: {languages}.",
+        "",
+    ]
+
+
 def _changes(previous: str | None, changes: dict[str, TableChanges] | None) -> list[str]:
     if previous is None or changes is None:
         return ["First release: every row is new."]
@@ -79,6 +93,7 @@ def data_card(
         "",
         *_composition(tables),
         "",
+        *_coverage(tables),
         "Each claim's `quote` is the exact span `text[start:end]` of its article (offsets in "
         "Unicode code points); each figure's `text` lies inside its claim's quote. Ids are "
         "stable across releases.",
@@ -90,6 +105,21 @@ def data_card(
         "assertion of the article body as a claim and every number in those claims as a figure, "
         "following `docs/annotation.md` in the repository; `nkdata validate` checks every quote, "
         "reference and figure rule before a release is built.",
+        "",
+        "## Personal and sensitive information",
+        "",
+        "Sources are named people (journalists, officials, researchers), organisations and "
+        "anonymous sources, recorded only as the articles describe them: nkdata adds nothing "
+        "about a person that the article does not say and never tries to identify an anonymous "
+        "source. The texts concern state surveillance and punishment; read them as reporting.",
+        "",
+        "## Distribution",
+        "",
+        "Each table comes as Parquet (zstd, one row group) and as CSV (UTF-8, comma, header, LF), "
+        "described by `datapackage.json` (Data Package v2) with every file's size and SHA-256 "
+        "hash; `frictionless validate datapackage.json` checks the CSV files against their "
+        f'schemas, primary and foreign keys. In Python, `nkdata.load("{dataset.version}")` loads '
+        "this release as typed tables.",
         "",
         "## Uses",
         "",

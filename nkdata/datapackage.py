@@ -27,11 +27,21 @@ FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv", "text/csv"),
     "parquet": ("parquet", "application/vnd.apache.parquet"),
 }
+CITATION_KEY = "nkdata:citation"
+TEXT_RIGHTS_KEY = "nkdata:text_rights"
+"""Descriptor properties of our own (Data Package v2 has none for these), namespaced."""
 TEXT_RIGHTS_NOTE = (
     "The `text` column holds the article texts, which stay the property of "
     "their publishers and are not covered by the package licence; see each "
     "article's `rights`."
 )
+TEXT_LICENSE = {
+    "name": "other-closed",
+    "title": "The article texts (articles.text): copyright of their publishers, not openly "
+    "licensed; included verbatim for non-commercial research and criticism, see each "
+    "article's `rights`",
+}
+"""The second licence of a release: Open Definition's ``other-closed``, for the texts only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +120,9 @@ def descriptor(
         **({"homepage": dataset.homepage} if dataset.homepage else {}),
         "keywords": dataset.keywords,
         "created": f"{dataset.released}T00:00:00Z",
-        "licenses": [licence],
-        "nkdata:text_rights": dataset.text_rights,
+        "licenses": [licence, TEXT_LICENSE],
+        TEXT_RIGHTS_KEY: dataset.text_rights,
+        CITATION_KEY: dataset.citation,
         "sources": publishers or [],
         "contributors": [c.model_dump(exclude_none=True) for c in dataset.contributors],
         "resources": resources,

@@ -202,8 +202,8 @@ class Dataset:
 
     version: str
     path: Path
-    origin: Origin
     descriptor: dict[str, Any] = field(repr=False)
+    origin: Origin = Origin.FOLDER
 
     @cached_property
     def articles(self) -> Table[Article]:
@@ -306,7 +306,7 @@ def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
     """A dataset whose descriptor matches the hash that an index vouches for."""
     path = folder / settings.DESCRIPTOR
     data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
-    return Dataset(entry.version, folder, origin, parse_descriptor(data, str(path)))
+    return Dataset(entry.version, folder, parse_descriptor(data, str(path)), origin)
 
 
 def _load_folder(path: Path, version: str | None) -> Dataset:
@@ -321,4 +321,4 @@ def _load_folder(path: Path, version: str | None) -> Dataset:
         raise ReleaseError(f"{descriptor_path} has no version.")
     if version is not None and found != version:
         raise NkdataError(f"{folder} holds release {found}, not {version}.")
-    return Dataset(check_version(found), folder, Origin.FOLDER, descriptor)
+    return Dataset(check_version(found), folder, descriptor, Origin.FOLDER)

@@ -1,8 +1,9 @@
 """Write a release: validate, build the tables, write every file into a temporary folder beside
 ``releases/<version>``, then rename it into place.
 
-- Atomic: a failed or interrupted build leaves at most a hidden ``.nkdata-build-*`` folder,
-  never a partial ``releases/<version>``; the rename is one system call.
+- Atomic: files are written and synced in a hidden ``.nkdata-build-<pid>-*`` folder, which one
+  ``rename`` system call turns into ``releases/<version>``; a failed build removes its folder, and
+  the next build removes what a killed one left (its process is gone). Never a partial release.
 - Immutable: an existing version is never overwritten; rebuilding it with identical bytes is a
   no-op, with different bytes a refusal.
 - Reproducible: the same corpus with the same pinned dependencies gives the same bytes.
@@ -107,6 +108,44 @@ def differences(left: Path, right: Path) -> list[str]:
     ]
 
 
+def _temp_prefix() -> str:
+    """Temporary names carry the builder's process id, so a later build can tell them stale."""
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Remove the temporary files and folders of builds that were killed (their process is gone).
+
+    A running build's temporaries are left alone, so two builds can run at once.
+    """
+    for entry in folder.glob(f"{TEMP_PREFIX}*"):
+        pid = entry.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a folder's entries to disk, so a rename never publishes lost data."""
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
 def build_release(
     corpus: Corpus, releases: Path, progress: Progress = lambda _: None
 ) -> BuildResult:
@@ -115,16 +154,21 @@ def build_release(
     target = releases / version
     try:
         releases.mkdir(parents=True, exist_ok=True)
-        temp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{version}-", dir=releases))
+        remove_stale_temps(releases)
+        remove_stale_temps(releases.parent)
+        temp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix()}{version}-", dir=releases))
     except OSError as exc:
         raise BuildError(f"cannot write to {releases}: {exc.strerror or exc}") from exc
     try:
         write_release_files(corpus, temp, releases, progress)
         temp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
+        for path in [*temp.iterdir(), temp]:
+            _fsync(path)
         progress("rename into place")
         if not target.exists():
             try:
                 temp.rename(target)
+                _fsync(releases)
                 write_root_files(releases)
                 return BuildResult(BuildStatus.WRITTEN, version, target)
             except OSError:
@@ -181,11 +225,13 @@ def root_files(releases: Path) -> dict[Path, str]:
 def write_root_files(releases: Path) -> None:
     """Write every file of :func:`root_files` atomically (temporary file, then replace)."""
     for target, content in root_files(releases).items():
-        handle, name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+        handle, name = tempfile.mkstemp(prefix=_temp_prefix(), dir=target.parent)
         temp = Path(name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
                 out.write(content)
+                out.flush()
+                os.fsync(out.fileno())
             temp.chmod(0o644)
             temp.replace(target)
         finally:
@@ -193,7 +239,7 @@ def write_root_files(releases: Path) -> None:
 
 
 def check_release(corpus: Corpus, releases: Path) -> list[str]:
-    """Files of the committed release (and root descriptor) that differ from a fresh build."""
+    """Files of the committed release, root descriptor and index that differ from a fresh build."""
     target = releases / corpus.dataset.version
     if not target.is_dir():
         return [f"{target} does not exist"]
@@ -202,10 +248,7 @@ def check_release(corpus: Corpus, releases: Path) -> list[str]:
         fresh.mkdir()
         write_release_files(corpus, fresh, releases)
         stale = [f"{target / name}" for name in differences(fresh, target)]
-    root = releases.parent / DESCRIPTOR
-    expected = root_descriptor(releases)
-    if expected is not None and (
-        not root.is_file() or root.read_text(encoding="utf-8") != dumps(expected)
-    ):
-        stale.append(str(root))
+    for path, content in root_files(releases).items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != content:
+            stale.append(str(path))
     return stale

@@ -36,7 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     releases.mkdir()
     shutil.copytree(REPO / "releases" / "0.1.0", releases / "0.1.0")
     shutil.copytree(CORPUS, root / "corpus")
-    edit(root / "corpus" / "dataset.yaml", "version: 0.1.0", f"version: {VERSION}")
+    edit(root / "corpus" / "dataset.yaml", "0.1.0", VERSION, count=2)  # version and citation
     result = CliRunner().invoke(
         app, ["build", str(root / "corpus"), "--releases", str(releases), "--quiet"]
     )

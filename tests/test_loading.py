@@ -233,8 +233,9 @@ def test_docstring_examples(module: str) -> None:
 
 def test_readme_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    shell = re.findall(r"^nkdata download .+ --dest \S+$", readme, re.MULTILINE)[-1].split()
-    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    section = readme.split("## Using the data\n", 1)[1].split("\n## ", 1)[0]
+    shell = re.findall(r"^nkdata download .+ --dest \S+", section, re.MULTILINE)[0].split()
+    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
     assert len(blocks) == 3
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, shell[1:])
@@ -244,4 +245,4 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
     printed = capsys.readouterr().out
     assert printed.startswith(f"{nkdata.load().version} ")
     assert ", said " in printed, "the typed example found figures"
-    assert "label" in printed and "source_id" in printed, "DuckDB and polars printed tables"
+    assert "source_id" in printed, "polars printed a table"

@@ -92,6 +92,29 @@ def expected_rows() -> dict[str, list[dict[str, object]]]:
     }
 
 
+def typed_csv_rows(frame, model) -> list[dict[str, object]]:
+    """Rows of a CSV read as text by pandas, typed back by the column kinds of ``model``."""
+    from datetime import date
+
+    from nkdata.columns import columns
+
+    parse = {
+        "string": str,
+        "integer": int,
+        "number": float,
+        "date": date.fromisoformat,
+        "list": lambda cell: cell.split(",") if cell else [],
+    }
+    kinds = {column.name: column.kind for column in columns(model)}
+    return [
+        {
+            name: None if cell == "" and kinds[name] != "list" else parse[kinds[name]](cell)
+            for name, cell in record.items()
+        }
+        for record in frame.to_dict("records")
+    ]
+
+
 def test_every_reader_finds_the_model_rows(built: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
     polars = pytest.importorskip("polars")
@@ -100,17 +123,17 @@ def test_every_reader_finds_the_model_rows(built: Path) -> None:
     expected = expected_rows()
     for model in TABLES:
         rows = expected[model.table]
+        assert rows, model.table
         parquet = release / f"{model.table}.parquet"
         from_arrow = pq.read_table(parquet).to_pylist()
         assert from_arrow == rows
         assert [model.model_validate(row) for row in from_arrow]  # rows are typed model rows
-        con = duckdb.connect()
-        ids = [r[0] for r in con.execute(f"select id from '{parquet}' order by id").fetchall()]
-        assert ids == [row["id"] for row in rows]
+        result = duckdb.connect().execute(f"select * from read_parquet('{parquet}') order by id")
+        names = [column[0] for column in result.description]
+        assert [dict(zip(names, row, strict=True)) for row in result.fetchall()] == rows
         assert polars.read_parquet(parquet).to_dicts() == rows
         frame = pandas.read_csv(release / f"{model.table}.csv", keep_default_na=False, dtype=str)
-        assert list(frame["id"]) == [row["id"] for row in rows]
-        assert list(frame.columns) == list(rows[0]) if rows else True
+        assert typed_csv_rows(frame, model) == rows
 
 
 def test_arrow_types_follow_the_contract(built: Path) -> None:
@@ -212,7 +235,7 @@ def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     assert nkdata("build", corpus, "-q").exit_code == 0
-    edit(corpus / "dataset.yaml", f"version: {VERSION}", "version: 0.2.0")
+    edit(corpus / "dataset.yaml", VERSION, "0.2.0", count=2)  # the version and its citation
     edit(
         corpus / "quantities.yaml",
         "\nquantities:\n",
@@ -277,3 +300,67 @@ def test_committed_release_matches_the_corpus(nkdata) -> None:
     run = nkdata("build", CORPUS, "--check")
     assert run.exit_code == 0, run.stderr
     assert (REPO / "releases" / VERSION / "datapackage.json").is_file()
+
+
+def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None:
+    from nkdata.datapackage import file_stats
+
+    index = json.loads((built / "releases" / "index.json").read_text(encoding="utf-8"))
+    stats = file_stats(built / "releases" / VERSION / "datapackage.json")
+    assert index == {
+        "latest": VERSION,
+        "versions": {VERSION: {"datapackage": f"sha256:{stats.sha256}", "bytes": stats.bytes}},
+    }
+
+
+def test_licences_say_which_covers_what(built: Path) -> None:
+    package = json.loads(
+        (built / "releases" / VERSION / "datapackage.json").read_text(encoding="utf-8")
+    )
+    annotations, texts = package["licenses"]
+    assert annotations["name"] == "CC-BY-4.0"
+    assert "except articles.text" in annotations["title"]
+    assert texts["name"] == "other-closed"
+    assert texts["title"].startswith("The article texts (articles.text)")
+
+
+def test_a_killed_build_leaves_nothing_the_next_build_keeps(tmp_path: Path, nkdata) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    releases = tmp_path / "releases"
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    (releases / f".nkdata-build-{dead}-{VERSION}-abc").mkdir(parents=True)
+    (releases / f".nkdata-build-{dead}-{VERSION}-abc" / "claims.csv").write_text("partial")
+    (tmp_path / f".nkdata-build-{dead}-xyz").write_text("half a descriptor")
+    import os
+
+    running = releases / f".nkdata-build-{os.getpid()}-{VERSION}-def"
+    running.mkdir()
+    assert nkdata("build", corpus, "-q").exit_code == 0
+    assert sorted(p.name for p in releases.iterdir()) == [running.name, VERSION, "index.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "datapackage.json", "releases"]
+
+
+def test_check_notices_a_stale_index(tmp_path: Path, nkdata) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    assert nkdata("build", corpus, "-q").exit_code == 0
+    assert nkdata("build", corpus, "--check").exit_code == 0
+    (tmp_path / "releases" / "index.json").write_text("{}\n", encoding="utf-8")
+    run = nkdata("build", corpus, "--check")
+    assert run.exit_code == 1
+    assert "index.json" in run.stderr
+
+
+def test_changelog_records_every_release() -> None:
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    for folder in (REPO / "releases").iterdir():
+        if folder.is_dir():
+            package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+            released = package["created"][:10]
+            assert f"## [{folder.name}] - {released}" in changelog
