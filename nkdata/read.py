@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,14 @@ class ReadArticle:
     text: str | None
 
 
+def digest(parts: Sequence[bytes]) -> str:
+    """SHA-256 of ``parts``, their lengths first: no two lists of as many parts share it."""
+    hasher = hashlib.sha256(b"".join(len(part).to_bytes(8, "little") for part in parts))
+    for part in parts:
+        hasher.update(part)
+    return hasher.hexdigest()
+
+
 @dataclass(slots=True)
 class ArticleBytes:
     """The two files of an article folder as bytes (None where unreadable), before decoding."""
@@ -62,12 +71,7 @@ class ArticleBytes:
         """
         if self.yaml is None or self.text is None:
             return None
-        folder = self.folder.encode("utf-8")
-        lengths = (len(folder), len(self.yaml), len(self.text))
-        digest = hashlib.sha256(b"".join(n.to_bytes(8, "little") for n in lengths) + folder)
-        digest.update(self.yaml)
-        digest.update(self.text)
-        return digest.hexdigest()
+        return digest((self.folder.encode("utf-8"), self.yaml, self.text))
 
 
 @dataclass(slots=True)
@@ -83,14 +87,7 @@ class ReadCorpus:
     def registries_key(self) -> str | None:
         """SHA-256 of the three registries; None unless all three were read."""
         parts = [self.registry_bytes.get(name) for name in REGISTRIES]
-        if any(part is None for part in parts):
-            return None
-        digest = hashlib.sha256()
-        for part in parts:
-            assert part is not None
-            digest.update(len(part).to_bytes(8, "little"))
-            digest.update(part)
-        return digest.hexdigest()
+        return None if None in parts else digest(parts)  # type: ignore[arg-type]
 
     def parse_registries(self) -> tuple[dict[str, ReadFile], list[Problem]]:
         """The registries parsed, and the problems of decoding and parsing them."""
