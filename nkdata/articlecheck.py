@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from nkdata import checkcache
 from nkdata.checkcache import References
 from nkdata.problems import Problem
-from nkdata.read import ArticleBytes, read_article, read_article_bytes
+from nkdata.read import ArticleBytes, article_signature, read_article, read_article_bytes
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,6 +46,11 @@ class ArticleContext:
     trusted: frozenset[str]
     """Content keys of articles that passed their own checks before and whose references all
     exist now (a set, not the entries: looking a key up in it writes to no shared page)."""
+    unchanged: frozenset[str]
+    """``"<folder>/<signature>"`` of trusted articles whose files need not be read (see
+    :class:`nkdata.read.Signature`)."""
+    settled_ns: int | None
+    """Signatures of files changed before this time may be recorded; None: record none."""
 
 
 @dataclass(slots=True)
@@ -58,7 +63,10 @@ class CheckedArticle:
     """Set when the article passed its own checks (its references may still be unknown)."""
     rows: tuple[Row, list[Row], list[Row]] | None = None
     cached: bool = False
-    """Taken from the cache: not parsed; its references are those recorded under ``key``."""
+    """Taken from the cache: not parsed; its references are those recorded under ``key``, or,
+    when ``key`` is None, under the key recorded with its folder's signature (not even read)."""
+    signature: str | None = None
+    """The folder's signature, when its files had settled; recorded beside ``key``."""
 
 
 @dataclass(slots=True)
@@ -109,11 +117,21 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
     """Check one article folder, its references included; from the cache when it may be."""
+    signature = None
+    if context.settled_ns is not None:
+        signature = article_signature(context.root, folder)
+        if signature is not None and f"{folder}/{signature.text}" in context.unchanged:
+            return CheckedArticle([], cached=True)
+        if signature is not None and signature.latest_ns >= context.settled_ns:
+            signature = None  # changed too recently for its metadata to be trusted later
     raw = read_article_bytes(context.root, folder)
     key = raw.content_key()
     if key is not None and not raw.problems and key in context.trusted:
-        return CheckedArticle([], key, cached=True)
-    return _check_in_full(context, raw, key)
+        checked = CheckedArticle([], key, cached=True)
+    else:
+        checked = _check_in_full(context, raw, key)
+    checked.signature = signature.text if signature is not None else None
+    return checked
 
 
 def references_exist(

@@ -8,6 +8,9 @@ edited ``sources.yaml`` or ``quantities.yaml`` is never hidden by the cache; an 
 reference is missing is checked in full again, so that the problem is reported with its line.
 The registries themselves are recorded the same way: when their bytes are those of registries
 that passed every check, ``nkdata validate`` takes their ids from the cache without parsing them.
+An article folder whose files' metadata (inode, size, modification and change times, see
+:class:`nkdata.read.Signature`) is what it was when an entry was recorded is not even read: its
+change times cannot be set back, and metadata is recorded only for files that had settled.
 
 Every cache is tied to a code key: the hash of nkdata's own source files and the versions of
 Python, PyYAML, libyaml, pydantic and pydantic-core. A new version of any of them, or any edit of
@@ -36,7 +39,10 @@ from pathlib import Path
 
 from nkdata.settings import cache_dir
 
-FORMAT = 2
+FORMAT = 3
+SETTLE_SECONDS = 2.0
+"""File metadata is trusted only for files last changed this long before the run that records
+it: a later change then always moves their change time (file times are coarse-grained)."""
 PACKAGE = Path(__file__).resolve().parent
 References = str
 """The source ids and the quantity ids an article names, packed in one string (see
@@ -125,6 +131,9 @@ class Recorded:
     registries: tuple[str, References] | None = None
     """Key of registries that passed every check (see ``ReadCorpus.registries_key``) and the
     ids they define."""
+    signatures: dict[str, str] = field(default_factory=dict)
+    """Article folder → ``"<signature> <content key>"``: the file metadata under which its files
+    had the bytes of an entry (see :class:`nkdata.read.Signature`), so that it need not be read."""
 
 
 def load(root: Path) -> Recorded:
@@ -133,13 +142,17 @@ def load(root: Path) -> Recorded:
         stored = json.loads(cache_file(root).read_bytes())
         if stored["format"] != FORMAT or stored["code"] != code_key():
             return Recorded()
-        entries, registries = stored["entries"], stored["registries"]
-        if not all(isinstance(value, str) for value in entries.values()):
+        entries, registries, signatures = (
+            stored["entries"],
+            stored["registries"],
+            stored["signatures"],
+        )
+        if not all(isinstance(v, str) for v in [*entries.values(), *signatures.values()]):
             return Recorded()
         if registries is not None:
             key, ids = registries
             registries = (key, ids) if isinstance(key, str) and isinstance(ids, str) else None
-        return Recorded(dict(entries), registries)
+        return Recorded(dict(entries), registries, dict(signatures))
     except (OSError, ValueError, KeyError, TypeError):
         return Recorded()
 
@@ -153,6 +166,7 @@ def save(root: Path, recorded: Recorded) -> None:
         "corpus": str(root.resolve()),
         "registries": recorded.registries,
         "entries": recorded.entries,
+        "signatures": recorded.signatures,
     }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

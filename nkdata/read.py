@@ -161,6 +161,43 @@ def decode_text(data: bytes | None, file: str) -> tuple[str | None, list[Problem
     return text, check_text(text, file)
 
 
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """What the file system says of an article folder's two files, without reading them: device,
+    inode, size, modification and change time of each.
+
+    The change time (ctime) moves with every write, rename or change of attributes and cannot be
+    set back, so a signature equal to one taken when the files had settled (``latest_ns`` well
+    before the run that took it) means the same bytes; git and mypy trust file metadata alike.
+    """
+
+    text: str
+    latest_ns: int
+    """The latest modification or change time of the two files."""
+
+
+def article_signature(root: Path, folder: str) -> Signature | None:
+    """The signature of an article folder holding its two files and nothing else, both regular
+    files; None for any other folder, which is then read and checked in full."""
+    path = os.path.join(root, "articles", folder)  # noqa: PTH118 - the hot path: no pathlib
+    try:
+        with os.scandir(path) as listing:
+            entries = {entry.name: entry for entry in listing}
+        if entries.keys() != _ARTICLE_FILES or not all(
+            entry.is_file(follow_symlinks=False) for entry in entries.values()
+        ):
+            return None
+        infos = [entries[name].stat(follow_symlinks=False) for name in ARTICLE_FILES]
+    except OSError:
+        return None
+    return Signature(
+        ",".join(
+            f"{i.st_dev}:{i.st_ino}:{i.st_size}:{i.st_mtime_ns}:{i.st_ctime_ns}" for i in infos
+        ),
+        max(max(i.st_mtime_ns, i.st_ctime_ns) for i in infos),
+    )
+
+
 def read_article_bytes(root: Path, folder: str) -> ArticleBytes:
     """The bytes of an article folder's two files, with any stray entries beside them."""
     base = f"articles/{folder}"

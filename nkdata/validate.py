@@ -9,6 +9,7 @@ are not parsed again (:mod:`nkdata.checkcache`).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +18,12 @@ from nkdata import checkcache, pool
 from nkdata.articlecheck import (
     ARTICLE_TABLES,
     ArticleContext,
+    CheckedArticle,
     CheckedChunk,
     check_articles,
     references_exist,
 )
-from nkdata.checkcache import Recorded
+from nkdata.checkcache import Recorded, References
 from nkdata.problems import Problem, sorted_problems
 from nkdata.read import ReadCorpus, read_layout
 
@@ -88,19 +90,28 @@ def validate_corpus(
     units = None
     if resolve and registries.models is not None:
         units = {quantity.id: quantity.unit for quantity in registries.models[2].quantities}
+    trusted = frozenset() if resolve else _trusted(recorded, registries)
     context = ArticleContext(
         root,
         registries.source_ids,
         registries.quantity_ids,
         units,
-        frozenset() if resolve else _trusted(recorded, registries),
+        trusted,
+        _unchanged(recorded, trusted),
+        time.time_ns() - int(checkcache.SETTLE_SECONDS * 1e9) if cache else None,
     )
     chunks = pool.map_chunks(check_articles, context, folders)
-    for chunk in chunks:
-        for article in chunk.articles:
-            problems += article.problems
+    checked = [article for chunk in chunks for article in chunk.articles]
+    for article in checked:
+        problems += article.problems
     if cache:
-        _record(root, chunks, registries, recorded, keep=only is not None)
+        _record(
+            root,
+            dict(zip(folders, checked, strict=True)),
+            registries,
+            recorded,
+            keep=only is not None,
+        )
     problems = sorted_problems(problems)
     if problems or registries.models is None or not resolve:
         return Outcome(problems, None, len(folders))
@@ -115,6 +126,16 @@ def _trusted(recorded: Recorded, registries: Registries) -> frozenset[str]:
         for key, references in recorded.entries.items()
         if references_exist(references, sources, quantities)
     )
+
+
+def _unchanged(recorded: Recorded, trusted: frozenset[str]) -> frozenset[str]:
+    """``"<folder>/<signature>"`` of every recorded folder whose content key is trusted."""
+    found = []
+    for folder, value in recorded.signatures.items():
+        signature, _, key = value.rpartition(" ")
+        if key in trusted:
+            found.append(f"{folder}/{signature}")
+    return frozenset(found)
 
 
 def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
@@ -153,29 +174,44 @@ def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
 
 def _record(
     root: Path,
-    chunks: list[CheckedChunk],
+    checked: dict[str, CheckedArticle],
     registries: Registries,
     recorded: Recorded,
     *,
     keep: bool,
 ) -> None:
-    """Save what passed: the registries, and every article that passed its own checks (beside
-    the entries recorded before if ``keep``). A cache that would not change is not rewritten."""
+    """Save what passed: the registries, and every article that passed its own checks with its
+    folder's signature (beside what was recorded before if ``keep``). A cache that would not
+    change is not rewritten."""
     entries = dict(recorded.entries) if keep else {}
-    for chunk in chunks:
-        for article in chunk.articles:
-            if article.cached and article.key is not None:
-                entries[article.key] = recorded.entries[article.key]
-            elif article.key is not None and article.references is not None:
-                entries[article.key] = article.references
+    signatures = dict(recorded.signatures) if keep else {}
+    for folder, article in checked.items():
+        signatures.pop(folder, None)
+        if article.cached and article.key is None:  # not even read: as recorded
+            signatures[folder] = recorded.signatures[folder]
+            key = signatures[folder].rpartition(" ")[2]
+            entries[key] = recorded.entries[key]
+            continue
+        if article.key is None or (references := _references(article, recorded)) is None:
+            continue
+        entries[article.key] = references
+        if article.signature is not None:
+            signatures[folder] = f"{article.signature} {article.key}"
     passed = None
     if registries.passed is not None:
         assert registries.source_ids is not None and registries.quantity_ids is not None
         ids = checkcache.pack(sorted(registries.source_ids), sorted(registries.quantity_ids))
         passed = (registries.passed, ids)
-    new = Recorded(entries, passed)
+    new = Recorded(entries, passed, signatures)
     if new != recorded:
         checkcache.save(root, new)
+
+
+def _references(article: CheckedArticle, recorded: Recorded) -> References | None:
+    """What to record for an article that was read: None if it did not pass its own checks."""
+    if article.cached and article.key is not None:
+        return recorded.entries[article.key]
+    return article.references
 
 
 def _resolve(

@@ -9,7 +9,9 @@ through (the seed corpus is small, so articles are checked in this process).
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,66 @@ def test_broken_dataset_file_is_reported_every_run(nkdata, corpus: Path) -> None
         code, problems = report(nkdata, corpus)
         assert code == 1
         assert any(p["file"].endswith("dataset.yaml") for p in problems)
+
+
+# ---- file metadata: settled folders are not even read ----------------------------------------
+
+
+@pytest.fixture
+def settled(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The corpus copy, its files counted as settled 0.2 s after their last change (2 s in real
+    runs, where files are rarely that fresh); returns the corpus."""
+    monkeypatch.setattr(checkcache, "SETTLE_SECONDS", 0.2)
+    time.sleep(0.3)
+    return corpus
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders whose files were read, run after run."""
+    folders: list[str] = []
+    original = articlecheck.read_article_bytes
+
+    def counting(root, folder):  # type: ignore[no-untyped-def]
+        folders.append(folder)
+        return original(root, folder)
+
+    monkeypatch.setattr(articlecheck, "read_article_bytes", counting)
+    return folders
+
+
+def test_settled_folders_are_not_read_again(nkdata, settled: Path, reads) -> None:
+    assert report(nkdata, settled) == (0, [])
+    assert len(reads) == articles_in(settled)
+    reads.clear()
+    assert report(nkdata, settled) == (0, [])
+    assert reads == []
+    edit(settled / "articles" / ARTICLE / YAML, "statement: Fireworks", "statement: Bright fire")
+    assert report(nkdata, settled) == (0, [])
+    assert reads == [ARTICLE]
+
+
+def test_metadata_cannot_hide_an_edit(nkdata, settled: Path, article: Path) -> None:
+    assert report(nkdata, settled)[0] == 0
+    path = article / YAML
+    before = path.stat()
+    edit(path, "for laborers sent to work", "for laborerz sent to work")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the old mtime back
+    assert path.stat().st_size == before.st_size
+    code, problems = report(nkdata, settled)
+    assert (code, [p["code"] for p in problems]) == (1, ["quote-not-found"])
+
+
+def test_stray_file_beside_a_settled_article_is_reported(
+    nkdata, settled: Path, article: Path
+) -> None:
+    assert report(nkdata, settled)[0] == 0
+    (article / "notes.txt").write_text("draft\n", encoding="utf-8")
+    assert [p["code"] for p in report(nkdata, settled)[1]] == ["file-stray"]
+
+
+def test_metadata_of_fresh_files_is_never_recorded(nkdata, corpus: Path) -> None:
+    assert report(nkdata, corpus)[0] == 0  # files copied a moment ago: not settled
+    recorded = checkcache.load(corpus)
+    assert len(recorded.entries) == articles_in(corpus)
+    assert recorded.signatures == {}
