@@ -66,7 +66,7 @@ class CheckedArticle:
     """Taken from the cache: not parsed; its references are those recorded under ``key``, or,
     when ``key`` is None, under the key recorded with its folder's signature (not even read)."""
     signature: str | None = None
-    """The folder's signature, when its files had settled; recorded beside ``key``."""
+    """The folder's signature, when its files had settled; recorded with ``key``."""
 
 
 @dataclass(slots=True)
@@ -121,7 +121,7 @@ def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
     if context.settled_ns is not None:
         signature = article_signature(context.root, folder)
         if signature is not None and f"{folder}/{signature.text}" in context.unchanged:
-            return CheckedArticle([], cached=True)
+            return CheckedArticle([], cached=True, signature=signature.text)
         if signature is not None and signature.latest_ns >= context.settled_ns:
             signature = None  # changed too recently for its metadata to be trusted later
     raw = read_article_bytes(context.root, folder)

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from nkdata.settings import cache_dir
 
-FORMAT = 3
+FORMAT = 4
 SETTLE_SECONDS = 2.0
 """File metadata is trusted only for files last changed this long before the run that records
 it: a later change then always moves their change time (file times are coarse-grained)."""
@@ -132,8 +132,12 @@ class Recorded:
     """Key of registries that passed every check (see ``ReadCorpus.registries_key``) and the
     ids they define."""
     signatures: dict[str, str] = field(default_factory=dict)
-    """Article folder → ``"<signature> <content key>"``: the file metadata under which its files
-    had the bytes of an entry (see :class:`nkdata.read.Signature`), so that it need not be read."""
+    """``"<folder>/<signature>"`` → content key: the file metadata under which an article's
+    files had the bytes of an entry (see :class:`nkdata.read.Signature`), so that they need not
+    be read."""
+    verified: str | None = None
+    """Key of registries in which every entry's references were found: with those registries,
+    every entry is trusted without looking at its references."""
 
 
 def load(root: Path) -> Recorded:
@@ -142,17 +146,19 @@ def load(root: Path) -> Recorded:
         stored = json.loads(cache_file(root).read_bytes())
         if stored["format"] != FORMAT or stored["code"] != code_key():
             return Recorded()
-        entries, registries, signatures = (
+        entries, registries, signatures, verified = (
             stored["entries"],
             stored["registries"],
             stored["signatures"],
+            stored["verified"],
         )
         if not all(isinstance(v, str) for v in [*entries.values(), *signatures.values()]):
             return Recorded()
         if registries is not None:
             key, ids = registries
             registries = (key, ids) if isinstance(key, str) and isinstance(ids, str) else None
-        return Recorded(dict(entries), registries, dict(signatures))
+        verified = verified if isinstance(verified, str) else None
+        return Recorded(dict(entries), registries, dict(signatures), verified)
     except (OSError, ValueError, KeyError, TypeError):
         return Recorded()
 
@@ -167,6 +173,7 @@ def save(root: Path, recorded: Recorded) -> None:
         "registries": recorded.registries,
         "entries": recorded.entries,
         "signatures": recorded.signatures,
+        "verified": recorded.verified,
     }
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

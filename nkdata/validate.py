@@ -120,6 +120,8 @@ def validate_corpus(
 
 def _trusted(recorded: Recorded, registries: Registries) -> frozenset[str]:
     """Keys of recorded articles whose references all exist in the registries as they are."""
+    if registries.passed is not None and recorded.verified == registries.passed:
+        return frozenset(recorded.entries)  # the registries in which they were all found
     sources, quantities = registries.source_ids, registries.quantity_ids
     return frozenset(
         key
@@ -130,12 +132,9 @@ def _trusted(recorded: Recorded, registries: Registries) -> frozenset[str]:
 
 def _unchanged(recorded: Recorded, trusted: frozenset[str]) -> frozenset[str]:
     """``"<folder>/<signature>"`` of every recorded folder whose content key is trusted."""
-    found = []
-    for folder, value in recorded.signatures.items():
-        signature, _, key = value.rpartition(" ")
-        if key in trusted:
-            found.append(f"{folder}/{signature}")
-    return frozenset(found)
+    if len(trusted) == len(recorded.entries):
+        return frozenset(recorded.signatures)
+    return frozenset(name for name, key in recorded.signatures.items() if key in trusted)
 
 
 def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
@@ -183,35 +182,40 @@ def _record(
     """Save what passed: the registries, and every article that passed its own checks with its
     folder's signature (beside what was recorded before if ``keep``). A cache that would not
     change is not rewritten."""
-    entries = dict(recorded.entries) if keep else {}
-    signatures = dict(recorded.signatures) if keep else {}
+    entries: dict[str, References] = {}
+    signatures: dict[str, str] = {}
+    found = True  # every entry's references are in the registries as they are now
+    if keep:
+        entries = dict(recorded.entries)
+        signatures = {
+            name: key
+            for name, key in recorded.signatures.items()
+            if name.partition("/")[0] not in checked
+        }
+        found = recorded.verified is not None and recorded.verified == registries.passed
     for folder, article in checked.items():
-        signatures.pop(folder, None)
         if article.cached and article.key is None:  # not even read: as recorded
-            signatures[folder] = recorded.signatures[folder]
-            key = signatures[folder].rpartition(" ")[2]
+            name = f"{folder}/{article.signature}"
+            key = signatures[name] = recorded.signatures[name]
             entries[key] = recorded.entries[key]
             continue
-        if article.key is None or (references := _references(article, recorded)) is None:
+        if article.key is None:
+            continue
+        references = recorded.entries[article.key] if article.cached else article.references
+        if references is None:
             continue
         entries[article.key] = references
         if article.signature is not None:
-            signatures[folder] = f"{article.signature} {article.key}"
+            signatures[f"{folder}/{article.signature}"] = article.key
+        found = found and not article.problems
     passed = None
     if registries.passed is not None:
         assert registries.source_ids is not None and registries.quantity_ids is not None
         ids = checkcache.pack(sorted(registries.source_ids), sorted(registries.quantity_ids))
         passed = (registries.passed, ids)
-    new = Recorded(entries, passed, signatures)
+    new = Recorded(entries, passed, signatures, registries.passed if found else None)
     if new != recorded:
         checkcache.save(root, new)
-
-
-def _references(article: CheckedArticle, recorded: Recorded) -> References | None:
-    """What to record for an article that was read: None if it did not pass its own checks."""
-    if article.cached and article.key is not None:
-        return recorded.entries[article.key]
-    return article.references
 
 
 def _resolve(

@@ -277,3 +277,14 @@ def test_metadata_of_fresh_files_is_never_recorded(nkdata, corpus: Path) -> None
     recorded = checkcache.load(corpus)
     assert len(recorded.entries) == articles_in(corpus)
     assert recorded.signatures == {}
+
+
+def test_registry_edit_between_runs_of_one_article_is_never_hidden(nkdata, corpus: Path) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    edit(corpus / "sources.yaml", "id: rfa-source-pyongyang-2", "id: rfa-source-pyongyang-two")
+    other = next(p for p in (corpus / "articles").iterdir() if p.name != ARTICLE)
+    assert report(nkdata, other)[0] == 0, "the other article does not name the source"
+    for _ in range(2):  # and the cache, written by that run, hides nothing afterwards
+        code, problems = report(nkdata, corpus)
+        assert code == 1
+        assert {p["code"] for p in problems} == {"ref-unknown"}
