@@ -123,11 +123,7 @@ def build(
         for name in stale:
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
-            typer.echo(
-                f"The committed release {version} does not match the corpus: bump the "
-                "version in dataset.yaml and run `nkdata build`.",
-                err=True,
-            )
+            typer.echo(_stale_advice(stale, releases / version), err=True)
             raise typer.Exit(1)
         typer.echo(f"release {version} matches the corpus")
         return
@@ -135,7 +131,7 @@ def build(
         with progress_display(enabled=not quiet, total=8) as step:
             result = build_release(corpus, releases, step)
     except BuildError as exc:
-        typer.echo(f"Error: {exc}; nothing was written.", err=True)
+        typer.echo(f"Error: {exc}.", err=True)
         raise typer.Exit(1) from None
     if result.status is BuildStatus.CONFLICT:
         typer.echo(
@@ -147,6 +143,21 @@ def build(
         raise typer.Exit(1)
     verb = "wrote" if result.status is BuildStatus.WRITTEN else "unchanged:"
     typer.echo(f"{verb} release {version} at {result.folder}")
+
+
+def _stale_advice(stale: list[str], release: Path) -> str:
+    """What to do about what ``build --check`` found stale."""
+    if not release.is_dir():
+        return f"Release {release.name} has not been built: run `nkdata build`."
+    if all(Path(name).parent != release for name in stale):
+        return (
+            f"The release {release.name} matches the corpus, but the files derived from all "
+            "releases are stale (an interrupted build?): run `nkdata build` to rewrite them."
+        )
+    return (
+        f"The committed release {release.name} does not match the corpus: bump the "
+        "version in dataset.yaml and run `nkdata build`."
+    )
 
 
 @app.command()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from nkdata.fields import SLUG_PATTERN
+from nkdata.fields import SLUG_PATTERN, slug_error
 from nkdata.problems import Problem, Rule
 from nkdata.read import ReadFile
 from nkdata.yamlfile import YamlDocument, format_path
@@ -70,6 +70,8 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
             f"Add '{path[-1]}:' here.",
         )
     code = _rule(kind, error)
+    if code is Rule.ID_FORMAT and isinstance(error.get("input"), str):
+        message = f"not a valid id: {slug_error(error['input'])}"
     if code in {Rule.FIELD_TYPE, Rule.FIELD_VALUE, Rule.ID_FORMAT}:
         message = f"{message} (got {_shown(error.get('input'))})"
     return Problem(

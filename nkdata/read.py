@@ -90,6 +90,7 @@ def read_bytes(path: Path, file: str, limit: int) -> tuple[bytes | None, list[Pr
 
 
 _MISSING_HINT = "Create it; `nkdata new article <id>` scaffolds an article folder."
+_LINK_HINT = "Replace the link with the folder itself."
 
 
 def read_yaml(path: Path, file: str) -> tuple[ReadFile, list[Problem]]:
@@ -120,6 +121,10 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
 def read_article(root: Path, folder: str) -> tuple[ReadArticle, list[Problem]]:
     """Read one article folder: its YAML, its text, and any stray entries beside them."""
     base = f"articles/{folder}"
+    if (root / base).is_symlink():  # only when asked for this folder: a corpus scan skips links
+        return ReadArticle(folder, ReadFile(f"{base}/article.yaml", None), "", None), [
+            Problem(Rule.FILE_SYMLINK, "a symbolic link, not a folder", base, hint=_LINK_HINT)
+        ]
     problems = _strays(root / "articles" / folder, base, set(ARTICLE_FILES))
     yaml_file, yaml_problems = read_yaml(root / base / "article.yaml", f"{base}/article.yaml")
     text, text_problems = read_text(root / base / "text.txt", f"{base}/text.txt")
@@ -135,7 +140,9 @@ def read_layout(root: Path) -> ReadCorpus:
         corpus.registries[name], problems = read_yaml(root / name, name)
         corpus.problems.extend(problems)
     articles = root / "articles"
-    if articles.is_symlink() or not articles.is_dir():
+    if articles.is_symlink():
+        return corpus  # _strays reported it
+    if not articles.is_dir():
         corpus.problems.append(
             Problem(
                 Rule.FILE_MISSING,

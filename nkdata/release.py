@@ -4,6 +4,14 @@
 - Atomic: files are written and synced in a hidden ``.nkdata-build-<pid>-*`` folder, which one
   ``rename`` system call turns into ``releases/<version>``; a failed build removes its folder, and
   the next build removes what a killed one left (its process is gone). Never a partial release.
+- Derived files repaired, not atomic with the release: the root ``datapackage.json`` and
+  ``releases/index.json`` are rewritten after the rename, each atomically (temporary file, then
+  replace). A build killed between the rename and those writes leaves the new release complete
+  and them stale; ``nkdata build --check`` says so and the next ``nkdata build`` rewrites them.
+- Concurrent builds publish one at a time: the rename and the root files happen under an
+  exclusive lock on ``releases/`` (``flock``; POSIX only), so the last build's root files see
+  every release. Of two builds of one version, one writes it; the other finds it unchanged or
+  reports a conflict.
 - Immutable: an existing version is never overwritten; rebuilding it with identical bytes is a
   no-op, with different bytes a refusal.
 - Reproducible: the same corpus with the same pinned dependencies gives the same bytes.
@@ -16,7 +24,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -146,45 +155,84 @@ def _fsync(path: Path) -> None:
         os.close(handle)
 
 
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (``flock``; where there is none, no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle is closed
+        yield
+    finally:
+        os.close(handle)
+
+
+def _publish(temp: Path, target: Path) -> BuildResult:
+    """Rename ``temp`` to ``target``, or compare it with the release already there."""
+    version = target.name
+    if not target.exists():
+        try:
+            temp.rename(target)
+        except OSError:
+            if not target.is_dir():
+                raise
+        else:
+            _fsync(target.parent)
+            return BuildResult(BuildStatus.WRITTEN, version, target)
+    differing = tuple(differences(temp, target))
+    status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
+    return BuildResult(status, version, target, differing)
+
+
 def build_release(
     corpus: Corpus, releases: Path, progress: Progress = lambda _: None
 ) -> BuildResult:
     """Build ``releases/<version>`` atomically; refuse to change an existing version."""
     version = corpus.dataset.version
-    target = releases / version
     try:
         releases.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(releases)
         remove_stale_temps(releases.parent)
         temp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix()}{version}-", dir=releases))
     except OSError as exc:
-        raise BuildError(f"cannot write to {releases}: {exc.strerror or exc}") from exc
+        raise BuildError(
+            f"cannot write to {releases}: {exc.strerror or exc}; nothing was written"
+        ) from exc
     try:
         write_release_files(corpus, temp, releases, progress)
         temp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
         for path in [*temp.iterdir(), temp]:
             _fsync(path)
         progress("rename into place")
-        if not target.exists():
-            try:
-                temp.rename(target)
-                _fsync(releases)
-                write_root_files(releases)
-                return BuildResult(BuildStatus.WRITTEN, version, target)
-            except OSError:
-                if not target.is_dir():  # not lost to a concurrent build of the same version
-                    raise
-        differing = tuple(differences(temp, target))
-        status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
-        if status is BuildStatus.UNCHANGED:
-            write_root_files(releases)
-        return BuildResult(status, version, target, differing)
+        with _exclusive(releases):
+            result = _publish(temp, releases / version)
+            if result.status is not BuildStatus.CONFLICT:
+                _update_root_files(releases, result)
+        return result
     except OSError as exc:
         raise BuildError(
-            f"cannot write the release: {exc.strerror or exc} ({exc.filename or releases})"
+            f"cannot write the release: {exc.strerror or exc} ({exc.filename or releases}); "
+            "nothing was written"
         ) from exc
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def _update_root_files(releases: Path, result: BuildResult) -> None:
+    """Rewrite the root files; if that fails, say that the release itself is in place."""
+    try:
+        write_root_files(releases)
+    except OSError as exc:
+        raise BuildError(
+            f"release {result.version} is complete at {result.folder}, but the root "
+            f"{DESCRIPTOR} and {releases.name}/{INDEX} could not be updated: "
+            f"{exc.strerror or exc} ({exc.filename or releases}); run `nkdata build` again "
+            "to update them"
+        ) from exc
 
 
 def root_descriptor(releases: Path) -> dict[str, object] | None:
