@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from nkdata.cli import app
@@ -17,6 +20,15 @@ from nkdata.cli import app
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 ARTICLE = "rfa-2018-workers-russia-internet-blocked"
+
+# Hypothesis: few examples (every one builds a release), no example database in the working
+# tree, derandomized under CI so that a failure reproduces; `--hypothesis-profile=thorough`
+# for a longer search.
+_PROFILE = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=20, derandomize=True, **_PROFILE)
+settings.register_profile("dev", max_examples=20, **_PROFILE)
+settings.register_profile("thorough", max_examples=500, **_PROFILE)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @dataclass
@@ -82,3 +94,20 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every entry under ``root``, links not followed: what a write of any kind would change."""
+    entries = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder) / name
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                kind = f"link:{path.readlink()}"
+            elif stat.S_ISREG(info.st_mode):
+                kind = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                kind = f"mode:{stat.S_IFMT(info.st_mode)}"
+            entries[str(path.relative_to(root))] = kind
+    return entries

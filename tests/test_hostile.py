@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARTICLE, CORPUS, edit
+from tests.conftest import ARTICLE, CORPUS, edit, tree
 
 NKDATA = Path(sys.executable).parent / "nkdata"
 KEYS = ("code", "file", "line", "column", "path")
@@ -33,23 +33,6 @@ MEMORY = 1 << 30
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Every entry under ``root``, links not followed: what a write of any kind would change."""
-    entries = {}
-    for folder, dirs, files in os.walk(root):
-        for name in dirs + files:
-            path = Path(folder) / name
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                kind = f"link:{path.readlink()}"
-            elif stat.S_ISREG(info.st_mode):
-                kind = hashlib.sha256(path.read_bytes()).hexdigest()
-            else:
-                kind = f"mode:{stat.S_IFMT(info.st_mode)}"
-            entries[str(path.relative_to(root))] = kind
-    return entries
 
 
 def at(path: Path, needle: str, shift: int = 0) -> tuple[int, int]:
