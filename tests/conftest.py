@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from nkdata.cli import app
+from nkdata.models import Row
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -111,3 +112,30 @@ def tree(root: Path) -> dict[str, str]:
                 kind = f"mode:{stat.S_IFMT(info.st_mode)}"
             entries[str(path.relative_to(root))] = kind
     return entries
+
+
+def typed_rows(records: Iterable[dict[str, str]], model: type[Row]) -> list[dict[str, object]]:
+    """CSV records (every cell text) typed back by the column kinds of ``model``.
+
+    An empty cell is null, except in a list column, where it is the empty list (the only empty
+    strings a release holds). Numbers must read back exactly.
+    """
+    from datetime import date
+
+    from nkdata.columns import columns
+
+    parse: dict[str, Callable[[str], object]] = {
+        "string": str,
+        "integer": int,
+        "number": float,
+        "date": date.fromisoformat,
+        "list": lambda cell: cell.split(",") if cell else [],
+    }
+    kinds = {column.name: column.kind for column in columns(model)}
+    return [
+        {
+            name: None if cell == "" and kinds[name] != "list" else parse[kinds[name]](cell)
+            for name, cell in record.items()
+        }
+        for record in records
+    ]

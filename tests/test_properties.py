@@ -31,11 +31,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nkdata.columns import columns
-from nkdata.models import TABLES
+from nkdata.models import TABLES, Row
 from nkdata.quotes import find_all
 from nkdata.vocab import ClaimMode, Framing, Qualifier, SourceKind, Topic
-from tests.conftest import tree
+from tests.conftest import tree, typed_rows
 
 VERSION = "1.2.3"
 INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
@@ -338,28 +337,10 @@ def parquet_rows(folder: Path, table: str) -> list[dict[str, Any]]:
     return pq.read_table(folder / f"{table}.parquet").to_pylist()
 
 
-def csv_rows(folder: Path, model: type) -> list[dict[str, Any]]:
-    """Rows of a release CSV read with the csv module and typed by the Table Schema's kinds.
-
-    An empty cell is null, except in a list column, where it is the empty list (the only
-    empty strings a release holds). Numbers must read back exactly.
-    """
-    kinds = {column.name: column.kind for column in columns(model)}
-    parse = {
-        "string": str,
-        "integer": int,
-        "number": float,
-        "date": date.fromisoformat,
-        "list": lambda cell: cell.split(",") if cell else [],
-    }
+def csv_rows(folder: Path, model: type[Row]) -> list[dict[str, Any]]:
+    """Rows of a release CSV read with the csv module, typed by the Table Schema's kinds."""
     with (folder / f"{model.table}.csv").open(encoding="utf-8", newline="") as handle:
-        return [
-            {
-                name: None if cell == "" and kinds[name] != "list" else parse[kinds[name]](cell)
-                for name, cell in record.items()
-            }
-            for record in csv.DictReader(handle)
-        ]
+        return typed_rows(csv.DictReader(handle), model)
 
 
 # ---------------------------------------------------------------- the properties
