@@ -183,6 +183,79 @@ def schema(
     typer.echo(f"up to date: {len(schema_files())} generated files")
 
 
+new_app = typer.Typer(
+    help="Scaffold an article folder or a source entry, with every field explained. "
+    "Never overwrites anything.",
+    no_args_is_help=True,
+)
+app.add_typer(new_app, name="new")
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
+
+
+def _scaffold(kind: str, path: Path, new_id: str) -> Path:
+    """Run ``nkdata.scaffold.<kind>`` on the corpus at ``path``; exit with its error if it fails."""
+    from nkdata import scaffold
+
+    root, only = find_corpus(path)
+    if only is not None:
+        usage_error(f"{path} is an article folder; give the corpus folder.")
+    try:
+        written: Path = getattr(scaffold, kind)(root, new_id)
+    except scaffold.ScaffoldError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    return written
+
+
+@new_app.command("article")
+def new_article(
+    article_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The new article's id, also its folder name.")
+    ],
+    corpus: CorpusOpt = Path("corpus"),
+) -> None:
+    """Create articles/ID/article.yaml: every field with a comment, "" where you fill in."""
+    written = _scaffold("new_article", corpus, article_id)
+    folder = written.parent
+    typer.echo(f"created {written}")
+    typer.echo("next:")
+    typer.echo(f"  1. save the article's text, verbatim, as {folder / 'text.txt'}")
+    typer.echo(f'  2. fill in every "" in {written}; the comment above each field says how')
+    typer.echo(f"  3. nkdata validate {folder}")
+
+
+@new_app.command("source")
+def new_source(
+    source_id: Annotated[str, typer.Argument(metavar="ID", help="The new source's id.")],
+    corpus: CorpusOpt = Path("corpus"),
+) -> None:
+    """Append an entry for ID to sources.yaml, leaving the rest of the file as it is."""
+    written = _scaffold("new_source", corpus, source_id)
+    typer.echo(f"appended source '{source_id}' to {written}")
+    typer.echo(f'next: fill in every "" of the new entry at the end of {written}')
+
+
+@app.command()
+def info(
+    version: Annotated[
+        str | None,
+        typer.Argument(help="A released version [default: the release bundled with nkdata]."),
+    ] = None,
+) -> None:
+    """Name, version, row counts, licences and citation of a release."""
+    import nkdata
+    from nkdata.download import NkdataError
+    from nkdata.info import release_info, render_info
+
+    try:
+        facts = release_info(nkdata.load(version))
+    except NkdataError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for line in render_info(facts):
+        typer.echo(line)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import BaseModel, Field, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PositiveInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from nkdata.fields import (
     CountryCode,
@@ -24,7 +32,7 @@ from nkdata.fields import (
     Url,
 )
 from nkdata.models import STRICT, Quantity, Source, check_figure_values
-from nkdata.vocab import ClaimMode, Framing, Qualifier, Topic
+from nkdata.vocab import ClaimMode, DateBasis, Framing, Qualifier, Topic
 
 
 class License(BaseModel):
@@ -79,7 +87,19 @@ class DatasetFile(BaseModel):
     contributors: list[Contributor] = Field(min_length=1)
     """People and organisations credited in the release."""
     citation: Prose
-    """How to cite the dataset."""
+    """How to cite the dataset; it names `version`, so that a version bump cannot leave it stale."""
+
+    @field_validator("citation")
+    @classmethod
+    def _citation_names_the_version(cls, citation: str, info: ValidationInfo) -> str:
+        version = info.data.get("version")
+        if version and version not in citation:
+            raise PydanticCustomError(
+                "field-value",
+                "the citation does not name version {version}",
+                {"version": version, "hint": "Update the citation when you change the version."},
+            )
+        return citation
 
 
 class SourcesFile(BaseModel):
@@ -181,12 +201,17 @@ class ArticleFile(BaseModel):
     """Where the article was published; leave null when unknown, never guess."""
     published: PartialDate
     """Publication date at the precision the text supports: `2018`, `2018-09` or `2018-09-10`."""
+    published_basis: DateBasis = Field(strict=False)
+    """`stated` if the page shows the date; `inferred` if it shows none and `published` is the
+    earliest period consistent with what the article reports (say how in `notes`)."""
     retrieved: DayDate | None = None
     """When the text was retrieved, `YYYY-MM-DD`, where known."""
     language: LanguageTag
     """BCP 47 tag of the text, such as `en`."""
     rights: Prose
     """Who holds the text's copyright and on what terms it is redistributed."""
+    notes: Prose | None = None
+    """How an undated or unsigned page was dated or attributed, and caveats a reader needs."""
     claims: Annotated[list[ClaimEntry], Field(default_factory=list)]
     """The claims of the article body, in text order."""
 

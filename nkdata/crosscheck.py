@@ -19,6 +19,7 @@ from nkdata.fields import is_slug, parse_partial_date, slug_error
 from nkdata.problems import Problem, Rule
 from nkdata.quotes import MAX_MATCHES, closest_passage, find_all, pick
 from nkdata.textfile import first_invisible, line_column
+from nkdata.vocab import DateBasis
 from nkdata.yamlfile import Path, YamlDocument, format_path
 
 
@@ -119,6 +120,13 @@ def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
             ("retrieved",),
             "retrieved before it was published",
             "Check both dates.",
+        )
+    if model.published_basis is DateBasis.INFERRED and not model.notes:
+        report.add(
+            Rule.FIELD_MISSING,
+            ("published_basis",),
+            "an inferred publication date needs `notes` saying how it was inferred",
+            "Add 'notes:' with the evidence, e.g. the latest event the article reports.",
         )
 
 

@@ -26,6 +26,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv", "text/csv"),
     "parquet": ("parquet", "application/vnd.apache.parquet"),
 }
+CITATION_KEY = "nkdata:citation"
+TEXT_RIGHTS_KEY = "nkdata:text_rights"
+"""Descriptor properties of our own (Data Package v2 has none for these), namespaced."""
 TEXT_RIGHTS_NOTE = (
     "The `text` column holds the article texts, which stay the property of "
     "their publishers and are not covered by the package licence; see each "
@@ -117,7 +120,8 @@ def descriptor(
         "keywords": dataset.keywords,
         "created": f"{dataset.released}T00:00:00Z",
         "licenses": [licence, TEXT_LICENSE],
-        "nkdata:text_rights": dataset.text_rights,
+        TEXT_RIGHTS_KEY: dataset.text_rights,
+        CITATION_KEY: dataset.citation,
         "sources": publishers or [],
         "contributors": [c.model_dump(exclude_none=True) for c in dataset.contributors],
         "resources": resources,

@@ -25,7 +25,7 @@ from nkdata.fields import (
     Url,
     WikidataId,
 )
-from nkdata.vocab import ClaimMode, DatePrecision, Framing, Qualifier, SourceKind, Topic
+from nkdata.vocab import ClaimMode, DateBasis, DatePrecision, Framing, Qualifier, SourceKind, Topic
 
 ClaimId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]
 FigureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+$")]
@@ -113,6 +113,8 @@ class Article(Row):
     """Publication date; the first day of the period when less precise than a day."""
     published_precision: DatePrecision = Field(strict=False)
     """How much of `published` the text supports."""
+    published_basis: DateBasis = Field(strict=False)
+    """Whether the page states the date or it is inferred from what the article reports."""
     retrieved: date | None
     """When the text was retrieved, where known."""
     language: LanguageTag
@@ -123,6 +125,8 @@ class Article(Row):
     """SHA-256 of the text's UTF-8 bytes, in hex."""
     rights: Prose
     """Who holds the text's copyright and on what terms it is redistributed here."""
+    notes: Prose | None = None
+    """Annotators' notes on the metadata: how an undated or unsigned page was dated, and why."""
 
 
 class Claim(Row):

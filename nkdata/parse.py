@@ -74,9 +74,8 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
         message = f"not a valid id: {slug_error(error['input'])}"
     if code in {Rule.FIELD_TYPE, Rule.FIELD_VALUE, Rule.ID_FORMAT}:
         message = f"{message} (got {_shown(error.get('input'))})"
-    return Problem(
-        code, message, file, line, column, format_path(path), _HINTS.get(code, _hint(kind, error))
-    )
+    hint = (error.get("ctx") or {}).get("hint") or _HINTS.get(code, _hint(kind, error))
+    return Problem(code, message, file, line, column, format_path(path), hint)
 
 
 def _rule(kind: str, error: ErrorDetails) -> Rule:

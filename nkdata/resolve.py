@@ -41,11 +41,13 @@ def article_row(model: ArticleFile, text: str) -> Row:
         "url": model.url,
         "published": published,
         "published_precision": precision,
+        "published_basis": model.published_basis.value,
         "retrieved": _partial(model.retrieved)[0],
         "language": model.language,
         "text": text,
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "rights": model.rights,
+        "notes": model.notes,
     }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from nkdata.columns import Column, columns, table_models
 from nkdata.corpus_format import CORPUS_FILES
 from nkdata.models import Row
-from nkdata.vocab import ClaimMode, DatePrecision, Framing, Qualifier, SourceKind, Topic
+from nkdata.vocab import ClaimMode, DateBasis, DatePrecision, Framing, Qualifier, SourceKind, Topic
 
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -94,7 +94,7 @@ def columns_markdown() -> str:
         lines += column_table(model)
         lines.append("")
     lines += ["# Vocabularies", ""]
-    for vocab in (SourceKind, DatePrecision, ClaimMode, Framing, Topic, Qualifier):
+    for vocab in (SourceKind, DatePrecision, DateBasis, ClaimMode, Framing, Topic, Qualifier):
         lines += [
             f"## {vocab.__name__}",
             "",

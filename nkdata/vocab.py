@@ -39,6 +39,13 @@ class DatePrecision(Documented):
     YEAR = "year"
 
 
+class DateBasis(Documented):
+    """Where an article's publication date comes from."""
+
+    STATED = "stated"
+    INFERRED = "inferred"
+
+
 class ClaimMode(Documented):
     """How the claim's words reach the article."""
 
@@ -77,6 +84,8 @@ class Topic(Documented):
     MILITARY_DEPLOYMENT = "military_deployment"
     FOREIGN_RELATIONS = "foreign_relations"
     CYBER_OPERATIONS = "cyber_operations"
+    INFORMATION_OUTFLOW = "information_outflow"
+    SPORT = "sport"
     SOCIETY = "society"
 
 
@@ -109,6 +118,11 @@ MEANINGS: dict[str, dict[str, str]] = {
         "month": "The text supports year and month; the date is the first of the month.",
         "year": "The text supports the year only; the date is 1 January.",
     },
+    "DateBasis": {
+        "stated": "The page shows the date (a dateline, byline date or dated URL).",
+        "inferred": "The page shows no date; `published` is the earliest period consistent with "
+        "what the article reports, and the article's `notes` give the evidence.",
+    },
     "ClaimMode": {
         "direct_quote": "The source's own words, in quotation marks in the article.",
         "paraphrase": 'The source\'s words reported indirectly ("the source said ...").',
@@ -139,6 +153,9 @@ MEANINGS: dict[str, dict[str, str]] = {
         "military_deployment": "Troops sent abroad, their numbers and movements.",
         "foreign_relations": "Treaties, alliances and official positions between states.",
         "cyber_operations": "State hacking and cyber units.",
+        "information_outflow": "What the outside world learns about North Korea, from whom, and "
+        "how reliably.",
+        "sport": "Sporting events and North Korea's part and results in them.",
         "society": "Life, opinion and conditions inside North Korea not covered above.",
     },
     "Qualifier": {

@@ -145,7 +145,7 @@ def make_scenario(tmp: Path, name: str) -> Scenario:
     if name == "next":
         result = CliRunner().invoke(app, ["build", str(template / "corpus"), "-q"])
         assert result.exit_code == 0, result.output
-        edit(template / "corpus" / "dataset.yaml", f"version: {OLD}", f"version: {NEW}")
+        edit(template / "corpus" / "dataset.yaml", OLD, NEW, count=-1)  # version, citation
         edit(template / "corpus" / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (new):')
     before = tree(template)
     dry = shutil.copytree(template, tmp / f"{name}-dry")
@@ -286,7 +286,7 @@ def test_two_builds_of_different_versions_keep_the_root_files_current(
     """The older build is held inside its root-file writes while the newer one runs: under
     the lock the newer one waits, so the root files end up naming the newest release."""
     releases, one, two = two_repos(tmp_path)
-    edit(two / "dataset.yaml", f"version: {OLD}", f"version: {NEW}")
+    edit(two / "dataset.yaml", OLD, NEW, count=-1)  # version and citation
     old = start(
         one, tmp_path / "old.log", "--releases", str(releases), pause="replace datapackage.json"
     )

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 
 from nkdata.models import TABLES, Row
 from nkdata.quotes import find_all
-from nkdata.vocab import ClaimMode, Framing, Qualifier, SourceKind, Topic
+from nkdata.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
 from tests.conftest import tree, typed_rows
 
 VERSION = "1.2.3"
@@ -219,6 +219,7 @@ def corpora(draw: st.DrawFn) -> Drawn:
     articles = []
     for article_id in draw(st.lists(slugs, min_size=1, max_size=3, unique=True)):
         text = draw(texts)
+        basis = draw(st.sampled_from(DateBasis))
         articles.append(
             {
                 "id": article_id,
@@ -228,9 +229,11 @@ def corpora(draw: st.DrawFn) -> Drawn:
                 "authors": draw(st.lists(st.sampled_from(source_ids), max_size=2)),
                 "url": None,
                 "published": draw(partial_dates()),
+                "published_basis": basis.value,
                 "retrieved": draw(st.sampled_from([None, "2024-01-31"])),
                 "language": "en",
                 "rights": draw(prose),
+                "notes": draw(prose if basis is DateBasis.INFERRED else st.none() | prose),
                 "claims": draw(claims(text, source_ids, quantity_ids)),
                 "_text": text,
             }
@@ -279,7 +282,7 @@ def write_corpus(drawn: Drawn, root: Path, *, reverse: bool = False) -> Path:
                 },
                 "text_rights": "Generated.",
                 "contributors": [{"title": "hypothesis", "roles": ["creator"]}],
-                "citation": "Generated.",
+                "citation": f"Generated, version {VERSION}.",
             }
         ),
         "sources.yaml": dump({"sources": drawn.sources}),
@@ -390,11 +393,13 @@ def check_round_trip(drawn: Drawn, folder: Path) -> None:
     for written in drawn.articles:
         article = articles[written["id"]]
         assert article.text == written["_text"]
-        assert (article.title, article.rights, article.authors) == (
+        assert (article.title, article.rights, article.notes, article.authors) == (
             written["title"],
             written["rights"],
+            written["notes"],
             written["authors"],
         )
+        assert article.published_basis.value == written["published_basis"]
         assert article.published.isoformat().startswith(written["published"])
         for claim_written in written["claims"]:
             claim = claims[f"{written['id']}:{claim_written['id']}"]
@@ -462,9 +467,11 @@ def test_cells_that_look_like_formulas_are_kept_byte_for_byte(nkdata) -> None:
                 "authors": [],
                 "url": None,
                 "published": "2020",
+                "published_basis": "stated",
                 "retrieved": None,
                 "language": "en",
                 "rights": "+rights",
+                "notes": "=notes",
                 "claims": claims,
                 "_text": text,
             }

@@ -217,7 +217,7 @@ def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     assert nkdata("build", corpus, "-q").exit_code == 0
-    edit(corpus / "dataset.yaml", f"version: {VERSION}", "version: 0.2.0")
+    edit(corpus / "dataset.yaml", VERSION, "0.2.0", count=2)  # the version and its citation
     edit(
         corpus / "quantities.yaml",
         "\nquantities:\n",

@@ -67,7 +67,7 @@ def test_quote_off_by_one_character(nkdata, article: Path) -> None:
 
 def test_duplicate_key_is_reported_with_the_rest(nkdata, article: Path) -> None:
     edit(article / YAML, "language: en\n", "language: en\nlanguage: ko\n")
-    edit(article / YAML, "published: 2018-09", "published: 2018-19")
+    edit(article / YAML, "published: '2018-09'", "published: '2018-19'")
     problems = problems_of(nkdata, article)
     duplicate = only(problems, "yaml-duplicate-key")
     assert duplicate["line"] == line_of(article / YAML, "language: ko")
@@ -131,8 +131,8 @@ def test_figure_text_must_be_inside_its_quote(nkdata, article: Path) -> None:
 
 
 def test_dates_must_exist_and_not_be_in_the_future(nkdata, article: Path) -> None:
-    edit(article / YAML, "published: 2018-09", "published: 2999-01")
-    edit(article / YAML, "as_of: 2018-09", "as_of: 2018-02-30")
+    edit(article / YAML, "published: '2018-09'", "published: '2999-01'")
+    edit(article / YAML, "as_of: '2018'", "as_of: '2018-02-30'")
     problems = problems_of(nkdata, article)
     assert only(problems, "date-future")["path"] == "published"
     assert only(problems, "date-invalid")["path"] == "claims[8].figures[0].as_of"
@@ -262,3 +262,12 @@ def test_json_lines_are_objects_with_every_field(nkdata, article: Path) -> None:
     run = nkdata("validate", article, "-f", "json")
     [line] = run.stdout.splitlines()
     assert set(json.loads(line)) == {"code", "message", "file", "line", "column", "path", "hint"}
+
+
+def test_citation_must_name_the_version(nkdata, corpus: Path) -> None:
+    edit(corpus / "dataset.yaml", "version: 0.1.0", "version: 0.2.0")
+    problem = only(problems_of(nkdata, corpus), "field-value")
+    assert problem["path"] == "citation"
+    assert problem["line"] == line_of(corpus / "dataset.yaml", "citation:")
+    assert str(problem["message"]).startswith("the citation does not name version 0.2.0")
+    assert problem["hint"] == "Update the citation when you change the version."

@@ -1,0 +1,271 @@
+"""Scaffolds for contributors: ``nkdata new article`` and ``nkdata new source``.
+
+A scaffold is written from the models in :mod:`nkdata.corpus_format` and :mod:`nkdata.models`:
+every field appears, in model order, under a comment made of its description (and, for a
+vocabulary, its values). Nothing about a field is written here by hand, so a scaffold cannot
+drift from the format.
+
+Placeholders are chosen so that ``nkdata validate`` on a fresh scaffold reports exactly what a
+contributor must supply, each problem at the line of its field:
+
+- a required field is written as ``""``: valid YAML, invalid for every required field;
+- an optional field is written with its default (``null`` or ``[]``), which is valid;
+- ``text.txt`` is not created: "text.txt is missing" until the article's text is saved there.
+
+>>> print(field_lines(ClaimEntry, "statement", '""', indent=0))
+# Fill in: A self-contained English paraphrase of the claim.
+statement: ""
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from enum import Enum
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+
+from nkdata.corpus_format import ArticleFile, ClaimEntry, FigureEntry
+from nkdata.fields import is_slug
+from nkdata.models import Source
+from nkdata.yamlfile import YamlDocument, parse_yaml
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema={path}"
+"""First line of a scaffold: editors with the YAML language server then complete and check it."""
+ARTICLE_SCHEMA = "../../../schemas/corpus/article.schema.json"
+"""The article JSON Schema, relative to ``corpus/articles/<id>/article.yaml``."""
+FILL_IN = '""'
+"""The placeholder of a required field."""
+FIRST_IDS: dict[type[BaseModel], str] = {ClaimEntry: "c01", FigureEntry: "f1"}
+"""Id of the first entry of a nested list, in the corpus's numbering."""
+EXAMPLE_ONLY = {"figures"}
+"""Nested lists scaffolded as a commented example: not every claim states a number."""
+WIDTH = 100
+
+
+class ScaffoldError(Exception):
+    """A scaffold that cannot be written; ``exit_code`` is 2 for a bad request, 1 for bad data."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def field_comment(
+    model: type[BaseModel], name: str, indent: int, filled: bool = False
+) -> list[str]:
+    """The comment above a field: what to do with it, its description and its vocabulary."""
+    info = model.model_fields[name]
+    words = (info.description or "").strip()
+    vocabulary = _vocabulary(info.annotation)
+    if vocabulary and not all(value in words for value in vocabulary):
+        words += " One of: " + ", ".join(vocabulary) + "."
+    status = "Optional" if not info.is_required() else "Required" if filled else "Fill in"
+    prefix = " " * indent + "# "
+    return textwrap.wrap(
+        f"{status}: {words}", WIDTH, initial_indent=prefix, subsequent_indent=prefix + "  "
+    )
+
+
+def field_lines(model: type[BaseModel], name: str, value: str, indent: int) -> str:
+    """A field's comment and its ``key: value`` line."""
+    key = " " * indent + f"{name}: {value}"
+    return "\n".join([*field_comment(model, name, indent, filled=value != FILL_IN), key])
+
+
+def placeholder(model: type[BaseModel], name: str) -> str:
+    """The YAML a scaffold writes for a field that has no given value."""
+    info = model.model_fields[name]
+    if info.is_required():
+        return FILL_IN
+    default = info.get_default(call_default_factory=True)
+    if default is None:
+        return "null"
+    if default == []:
+        return "[]"
+    raise TypeError(f"no scaffold placeholder for {model.__name__}.{name} = {default!r}")
+
+
+def model_lines(model: type[BaseModel], given: dict[str, str], indent: int) -> list[str]:
+    """Every field of ``model`` as commented YAML; the first line is left for a list dash."""
+    blocks = []
+    for name, info in model.model_fields.items():
+        item = _item_model(info.annotation)
+        if name in given:
+            blocks.append(field_lines(model, name, given[name], indent))
+        elif item is not None:
+            blocks.append(_nested(model, name, item, indent))
+        else:
+            blocks.append(field_lines(model, name, placeholder(model, name), indent))
+    return "\n".join(blocks).split("\n")
+
+
+def list_item(model: type[BaseModel], given: dict[str, str], indent: int) -> list[str]:
+    """One entry of a YAML block list: the fields of ``model``, the first key after ``- ``."""
+    lines = model_lines(model, given, indent + 2)
+    first = next(i for i, line in enumerate(lines) if not line.lstrip().startswith("#"))
+    lead = [" " * indent + line.lstrip() for line in lines[:first]]
+    return [*lead, " " * indent + "- " + lines[first].lstrip(), *lines[first + 1 :]]
+
+
+def _nested(model: type[BaseModel], name: str, item: type[BaseModel], indent: int) -> str:
+    """A list of nested entries, scaffolded with one entry (live, or as a commented example)."""
+    pad = " " * indent
+    block = [pad + f"{name}:", *list_item(item, {"id": FIRST_IDS[item]}, indent + 2)]
+    if name not in EXAMPLE_ONLY:
+        return "\n".join([*field_comment(model, name, indent, filled=True), *block])
+    how = (
+        f"{pad}# To add one, replace `{name}: []` with the block below, without the leading '# '"
+        " of each line."
+    )
+    example = [pad + "# " + line[indent:] for line in block]
+    return "\n".join(
+        [*field_comment(model, name, indent, filled=True), how, *example, pad + f"{name}: []"]
+    )
+
+
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    """``ClaimEntry`` for ``list[ClaimEntry]``; None for any other annotation."""
+    if get_origin(annotation) is list:
+        (item,) = get_args(annotation)
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+    return None
+
+
+def _vocabulary(annotation: Any) -> list[str]:
+    """The values of an enumeration field (possibly optional); [] for any other field."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return [str(member.value) for member in candidate]
+    return []
+
+
+def article_yaml(article_id: str) -> str:
+    """The scaffold of ``articles/<article_id>/article.yaml``."""
+    guide = (
+        f'Scaffolded by `nkdata new article {article_id}`. Replace every "" with a value (the '
+        "comment above each field says what it holds) and save the article's text, verbatim, as "
+        "text.txt beside this file. Then run `nkdata validate "
+        f"corpus/articles/{article_id}`. The comments may stay or go; the annotation guide is "
+        "docs/annotation.md."
+    )
+    header = [
+        SCHEMA_COMMENT.format(path=ARTICLE_SCHEMA),
+        *textwrap.wrap(guide, WIDTH, initial_indent="# ", subsequent_indent="# "),
+        "",
+    ]
+    return "\n".join(header + model_lines(ArticleFile, {"id": article_id}, 0)) + "\n"
+
+
+def source_entry(source_id: str, indent: int = 2) -> str:
+    """The scaffold of one ``sources.yaml`` entry, as a block-list item at ``indent``."""
+    return "\n".join(list_item(Source, {"id": source_id}, indent)) + "\n"
+
+
+def _check_id(kind: str, new_id: str) -> None:
+    if not is_slug(new_id):
+        raise ScaffoldError(
+            f"'{new_id}' is not a valid {kind} id: use lower-case ASCII letters, digits and "
+            "single hyphens, such as 'rfa-2018-workers-russia-internet-blocked'."
+        )
+
+
+def new_article(corpus: Path, article_id: str) -> Path:
+    """Create ``articles/<article_id>/article.yaml`` under ``corpus``; return its path.
+
+    The folder is created exclusively (an existing one is never touched) and the file is written
+    to a temporary name and renamed, so an interrupted run leaves no half-written file.
+
+    Examples
+    --------
+    >>> new_article(Path("corpus"), "rfa-2024-phones")  # doctest: +SKIP
+    PosixPath('corpus/articles/rfa-2024-phones/article.yaml')
+    """
+    _check_id("article", article_id)
+    folder = corpus / "articles" / article_id
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        raise ScaffoldError(f"{folder} already exists; nothing was written.") from None
+    except OSError as exc:
+        raise ScaffoldError(f"cannot create {folder}: {exc.strerror}", 1) from None
+    target = folder / "article.yaml"
+    try:
+        write_atomic(target, article_yaml(article_id).encode("utf-8"))
+    except OSError as exc:
+        folder.rmdir()
+        raise ScaffoldError(f"cannot write {target}: {exc.strerror}", 1) from None
+    return target
+
+
+def new_source(corpus: Path, source_id: str) -> Path:
+    """Append a scaffolded entry for ``source_id`` to ``sources.yaml``; return the file's path.
+
+    The bytes already in the file are kept as they are (the entry is added after them), an
+    existing id is refused, and the file is replaced atomically.
+    """
+    _check_id("source", source_id)
+    path = corpus / "sources.yaml"
+    try:
+        old = path.read_bytes()
+    except OSError as exc:
+        raise ScaffoldError(f"cannot read {path}: {exc.strerror}", 1) from None
+    ids, indent = _source_ids(old, path)
+    if source_id.casefold() in {known.casefold() for known in ids}:
+        raise ScaffoldError(f"source '{source_id}' is already in {path}; nothing was written.")
+    newline = "\r\n" if b"\r\n" in old else "\n"
+    entry = source_entry(source_id, indent).replace("\n", newline).encode("utf-8")
+    new = old + (b"" if old.endswith(b"\n") or not old else newline.encode()) + entry
+    if _source_ids(new, path)[0] != [*ids, source_id]:
+        raise ScaffoldError(
+            f"cannot append to {path} safely: its sources list is not a block list at the end "
+            "of the file. Add the entry by hand.",
+            1,
+        )
+    try:
+        write_atomic(path, new)
+    except OSError as exc:
+        raise ScaffoldError(f"cannot write {path}: {exc.strerror}", 1) from None
+    return path
+
+
+def _source_ids(data: bytes, path: Path) -> tuple[list[str], int]:
+    """The ids in a sources.yaml, and the indentation of its list dashes."""
+    parsed = parse_yaml(data.decode("utf-8", errors="replace"), path.name)
+    if not isinstance(parsed, YamlDocument):
+        raise ScaffoldError(
+            f"{path} does not parse ({parsed.message}); run `nkdata validate` and fix it first.", 1
+        )
+    entries = parsed.data.get("sources") if isinstance(parsed.data, dict) else None
+    if not isinstance(entries, list):
+        raise ScaffoldError(f"{path} has no 'sources:' list; run `nkdata validate`.", 1)
+    ids = [entry.get("id") if isinstance(entry, dict) else None for entry in entries]
+    first = parsed.positions.get(("sources", 0))
+    return [str(i) for i in ids], (first[1] - 3 if first else 2)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        temporary.chmod(path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` would give a new file: 0o666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
