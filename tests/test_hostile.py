@@ -763,3 +763,50 @@ def test_bom_and_crlf_in_yaml_change_nothing(nkdata, corpus: Path, tmp_path: Pat
     shutil.copytree(CORPUS, tmp_path / "plain" / "corpus")
     assert nkdata("build", tmp_path / "plain" / "corpus", "-q").exit_code == 0
     assert tree(corpus.parent / "releases") == tree(tmp_path / "plain" / "releases")
+
+
+# ---------------------------------------------------------------- scaffolds write nowhere else
+
+
+@pytest.mark.parametrize("new_id", ["../escape", "a/b", "/tmp/x", "A", "a b", "r\u0430dio", ""])
+@pytest.mark.parametrize("kind", ["article", "source"])
+def test_scaffold_refuses_ids_that_are_not_slugs(
+    nkdata, corpus: Path, kind: str, new_id: str
+) -> None:
+    before = tree(corpus.parent.parent)
+    run = nkdata("new", kind, new_id, "--corpus", corpus)
+    assert run.exit_code == 2, run.stdout + run.stderr
+    assert "is not a valid" in run.stderr
+    assert tree(corpus.parent.parent) == before
+
+
+def test_scaffold_does_not_write_through_a_linked_articles_folder(nkdata, corpus: Path) -> None:
+    outside = corpus.parent.parent / "all-articles"
+    shutil.move(corpus / "articles", outside)
+    (corpus / "articles").symlink_to(outside)
+    before = tree(corpus.parent.parent)
+    run = nkdata("new", "article", "new-article", "--corpus", corpus)
+    assert run.exit_code == 1
+    assert "is a symbolic link; nothing was written" in run.stderr
+    assert tree(corpus.parent.parent) == before
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link", "giant"])
+def test_scaffold_reads_sources_yaml_only_as_a_plain_small_file(corpus: Path, kind: str) -> None:
+    """`nkdata new source` reads sources.yaml like validate does: a FIFO would block it forever,
+    a link would be replaced by a copy, a giant would be read whole."""
+    sources = corpus / "sources.yaml"
+    if kind == "fifo":
+        sources.unlink()
+        os.mkfifo(sources)
+    elif kind == "link":
+        shutil.move(sources, corpus.parent.parent / "sources.yaml")
+        sources.symlink_to(corpus.parent.parent / "sources.yaml")
+    else:
+        with sources.open("r+b") as handle:
+            handle.truncate(50 * 1024 * 1024)
+    before = tree(corpus.parent.parent)
+    run = run_script("new", "source", "new-source", "--corpus", corpus, timeout=30)
+    assert run.returncode == 1
+    assert run.stderr.startswith(f"Error: cannot read {sources}: ")
+    assert tree(corpus.parent.parent) == before
