@@ -7,6 +7,8 @@ that ``nkdata --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -244,7 +246,7 @@ def info(
 ) -> None:
     """Name, version, row counts, licences and citation of a release."""
     import nkdata
-    from nkdata.download import NkdataError
+    from nkdata.errors import NkdataError
     from nkdata.info import release_info, render_info
 
     try:
@@ -254,6 +256,142 @@ def info(
         raise typer.Exit(1) from None
     for line in render_info(facts):
         typer.echo(line)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Print an :class:`~nkdata.errors.NkdataError` as one line and exit 1, never a traceback."""
+    from nkdata.errors import NkdataError
+
+    try:
+        yield
+    except NkdataError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _version_argument(version: str) -> str:
+    from nkdata.catalog import check_version
+    from nkdata.errors import VersionNotFoundError
+
+    try:
+        return check_version(version)
+    except VersionNotFoundError as exc:
+        usage_error(str(exc))
+
+
+@app.command()
+def versions() -> None:
+    """List released versions: bundled, cached, and on the release host.
+
+    The release host is not asked when NKDATA_OFFLINE is set.
+    """
+    from nkdata import settings
+    from nkdata.catalog import version_statuses
+    from nkdata.download import remote_index
+    from nkdata.errors import NkdataError
+
+    host, error = None, None
+    if not settings.offline():
+        try:
+            host = remote_index()
+        except NkdataError as exc:
+            error = exc
+    with _user_errors():
+        statuses = version_statuses(host)
+    yes = {True: "yes", False: "-", None: "?"}
+    rows = [("version", "bundled", "cached", "on the release host")]
+    rows += [
+        (s.version, yes[s.bundled], yes[s.cached], yes[s.on_host] + " (latest)" * s.latest)
+        for s in statuses
+    ]
+    for row in rows:
+        typer.echo(f"{row[0]:<10} {row[1]:<8} {row[2]:<7} {row[3]}")
+    if settings.offline():
+        typer.echo(
+            f"offline mode ({settings.OFFLINE_ENV}): the release host was not asked", err=True
+        )
+    if error is not None:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def download(
+    version: Annotated[
+        str | None,
+        typer.Argument(help="Version to fetch (default: the latest on the release host)."),
+    ] = None,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--dest",
+            help="Write the release files into this folder (default: the download cache, "
+            "where nkdata.load(VERSION) finds them).",
+        ),
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fetch a release: datapackage.json, Parquet and CSV files, every hash checked.
+
+    Files already in place with the right hash are kept; a failed download writes nothing.
+    """
+    from nkdata import settings
+    from nkdata.catalog import bundled_folder, bundled_index
+    from nkdata.download import fetch_release, remote_index
+    from nkdata.progress import ByteProgress
+
+    with _user_errors():
+        if version is None:
+            index = bundled_index() if settings.offline() else remote_index()
+            version = index.latest
+            if version is None:
+                usage_error("no version is known; give one (`nkdata versions` lists them).")
+        version = _version_argument(version)
+        bundled = bundled_folder(version)
+        if dest is None and bundled is not None:
+            typer.echo(
+                f"release {version} is bundled with this installation at {bundled}; "
+                "nothing to download (--dest DIR writes a copy)"
+            )
+            return
+        with ByteProgress(f"nkdata {version}", enabled=not quiet) as bar:
+            result = fetch_release(version, dest, progress=bar)
+    typer.echo(
+        f"release {version} in {result.folder}: {len(result.files)} files verified, "
+        f"{len(result.fetched)} fetched"
+    )
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="A release folder, or its datapackage.json.")],
+    fmt: FormatOpt = Format.TEXT,
+) -> None:
+    """Check a release folder's hashes, schemas, values, keys and CSV files.
+
+    File sizes and SHA-256 hashes, column types, vocabularies and patterns, primary and foreign
+    keys, and CSV against Parquet, vectorised with pyarrow (no frictionless). Exit 0 sound,
+    1 problems found, 2 not a folder.
+    """
+    from nkdata.report import render, summary
+    from nkdata.settings import DESCRIPTOR
+    from nkdata.verify import verify_release
+
+    folder = path.parent if path.name == DESCRIPTOR and path.is_file() else path
+    if not folder.is_dir():
+        usage_error(f"{path} is not a release folder.")
+    outcome = verify_release(folder)
+    for line in render(outcome.problems, str(folder), fmt):
+        typer.echo(line)
+    if fmt is Format.TEXT and outcome.problems:
+        typer.echo(summary(outcome.problems, 0), err=True)
+    elif fmt is Format.TEXT:
+        typer.echo(
+            f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
+            f"{outcome.rows} rows, no problems"
+        )
+    raise typer.Exit(1 if outcome.problems else 0)
 
 
 def main() -> None:

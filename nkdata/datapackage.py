@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nkdata import settings
 from nkdata.columns import table_models
 from nkdata.corpus_format import DatasetFile
 from nkdata.schemas import table_schema
 from nkdata.tablefiles import CSV_DIALECT
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-DESCRIPTOR = "datapackage.json"
+DESCRIPTOR = settings.DESCRIPTOR
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv", "text/csv"),
     "parquet": ("parquet", "application/vnd.apache.parquet"),

@@ -1,204 +1,363 @@
-"""Find a release: bundled with the package, in the download cache, or fetched with pooch.
+"""Fetch releases from the release host with pooch: every file checked, nothing bad kept.
 
-Trust flows from ``index.json`` (bundled with the package, or fetched) to each version's
-``datapackage.json`` (checked against its hash in the index) to every file (checked against
-its hash in the descriptor). A file that fails its check is deleted and never returned.
+A version is fetched into a hidden staging folder beside its destination. Files move into place
+only once every one of them matched its hash, the descriptor last, so a failed download leaves
+nothing behind and a folder with a descriptor holds a whole release. Files already in place with
+the right hash are not fetched again.
+
+pooch streams each response into a temporary file and checks its hash; the downloader given to
+it also refuses a redirect to another host, stops a response that grows past the size the
+descriptor records, and refuses one that ends short.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import hashlib
+import logging
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from urllib.parse import urljoin, urlsplit
 
 from nkdata import settings
-from nkdata.datapackage import DESCRIPTOR, file_stats
+from nkdata.catalog import (
+    Index,
+    IndexEntry,
+    ReleaseFile,
+    bundled_folder,
+    cache_folder,
+    check_version,
+    file_sha256,
+    known_entry,
+    parse_descriptor,
+    release_files,
+    version_key,
+)
+from nkdata.errors import (
+    ChecksumError,
+    DownloadError,
+    NkdataError,
+    OfflineError,
+    VersionNotFoundError,
+)
 
-_FILE_NAME = re.compile(r"^[a-z0-9-]+\.(?:csv|parquet)$")
-_VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
+if TYPE_CHECKING:
+    import requests
 
-
-class NkdataError(Exception):
-    """An error whose message is meant for the user as it is: what went wrong and what to do."""
-
-
-class VersionNotFoundError(NkdataError):
-    """The requested version is neither bundled nor available from the release host."""
-
-
-class OfflineError(NkdataError):
-    """Offline mode is on and the data is not on this machine."""
-
-
-class DownloadError(NkdataError):
-    """The release host could not be reached or answered with an error."""
-
-
-class ChecksumError(NkdataError):
-    """A file's bytes do not match the hash its descriptor records; the file was removed."""
-
-
-def bundled_releases() -> Path | None:
-    """The releases that came with the package: a wheel's ``nkdata/_releases`` or, in a
-    source checkout, the repository's ``releases/``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_releases", here.parent / "releases"):
-        if (candidate / settings.INDEX).is_file():
-            return candidate
-    return None
+STAGING_PREFIX = ".nkdata-download-"
+_CHUNK = 1 << 16
 
 
-def read_index(path: Path) -> dict[str, Any]:
-    """A parsed index.json."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+class Progress(Protocol):
+    """Told how many bytes a download will fetch, then how many arrived."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, size: int) -> None: ...
 
 
-def bundled_index() -> dict[str, Any]:
-    """The index of bundled releases (empty when none is bundled)."""
-    root = bundled_releases()
-    return read_index(root / settings.INDEX) if root else {"latest": None, "versions": {}}
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """Where a release now is, and which of its files had to be fetched."""
+
+    version: str
+    folder: Path
+    files: tuple[str, ...]
+    """Every file of the release, descriptor first."""
+    fetched: tuple[str, ...]
+    """The files that were not already in place."""
 
 
-def bundled_folder(version: str) -> Path | None:
-    """The folder of a bundled version, if its files came with the package."""
-    root = bundled_releases()
-    folder = root / version if root else None
-    return folder if folder is not None and (folder / DESCRIPTOR).is_file() else None
-
-
-def cached_versions() -> list[str]:
-    """Versions with a complete, verified download in the cache."""
+def remote_index() -> Index:
+    """The release host's ``index.json``, fetched fresh and kept in the cache for offline use."""
+    if settings.offline():
+        raise OfflineError(
+            f"offline mode ({settings.OFFLINE_ENV} is set): not asking the release host "
+            "which versions exist."
+        )
     root = settings.cache_dir()
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if (p / ".complete").is_file())
+    with _staging(root) as staging:
+        path = _retrieve(settings.INDEX, staging, None, None)
+        index = Index.parse(path.read_bytes(), f"{settings.base_url()}/{settings.INDEX}")
+        path.replace(root / settings.INDEX)
+    return index
 
 
-def remote_index() -> dict[str, Any]:
-    """The release host's index.json, fetched fresh (it grows with every release)."""
+def index_entry(version: str) -> IndexEntry:
+    """What vouches for ``version``: the bundled or cached index, else the host's."""
+    check_version(version)
+    entry = known_entry(version)
+    if entry is not None:
+        return entry
     if settings.offline():
         raise OfflineError(
-            f"offline mode ({settings.OFFLINE_ENV} is set): cannot list the "
-            "versions on the release host."
+            f"version {version} is not on this machine and offline mode "
+            f"({settings.OFFLINE_ENV}) is on; unset it to download the version."
         )
-    path = _fetch("index.json", settings.cache_dir(), None, progress=False, fresh=True)
-    return read_index(path)
-
-
-def check_file(path: Path, expected: str) -> None:
-    """Raise ChecksumError, after deleting ``path``, unless its hash is ``expected``."""
-    actual = f"sha256:{file_stats(path).sha256}"
-    if actual != expected:
-        path.unlink(missing_ok=True)
-        raise ChecksumError(
-            f"{path.name}: checksum mismatch, expected {expected}, got {actual}. The file was "
-            "removed; run the command again to download it afresh, and report the problem if "
-            "it persists."
-        )
-
-
-def descriptor_files(descriptor: dict[str, Any]) -> list[tuple[str, str]]:
-    """(file name, expected hash) of every resource; refuses names that could leave the folder."""
-    files = []
-    for entry in descriptor.get("resources", []):
-        name = str(entry.get("path", ""))
-        if not _FILE_NAME.match(name):
-            raise NkdataError(f"the descriptor names an unsafe file path {name!r}; refusing it.")
-        files.append((name, str(entry.get("hash", ""))))
-    return files
-
-
-def fetch_release(version: str, dest: Path | None = None, *, progress: bool = False) -> Path:
-    """Download (or complete) ``version`` into ``dest`` or the cache; return the folder.
-
-    Every file is checked against its hash; what is already there and matches is not fetched
-    again.
-    """
-    if not _VERSION.match(version):
-        raise VersionNotFoundError(f"{version!r} is not a version (MAJOR.MINOR.PATCH).")
-    folder = dest if dest is not None else settings.cache_dir() / version
-    expected = _descriptor_hash(version)
-    descriptor_path = _fetch(f"{version}/{DESCRIPTOR}", folder, expected, progress=False)
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    for name, file_hash in descriptor_files(descriptor):
-        _fetch(f"{version}/{name}", folder, file_hash, progress=progress)
-    (folder / ".complete").write_text(version, encoding="utf-8")
-    return folder
-
-
-def copy_bundled(version: str, dest: Path) -> Path:
-    """Copy a bundled version's files to ``dest``, checking each hash on the way."""
-    source = bundled_folder(version)
-    if source is None:
-        raise VersionNotFoundError(f"version {version} is not bundled with this package.")
-    dest.mkdir(parents=True, exist_ok=True)
-    descriptor = json.loads((source / DESCRIPTOR).read_text(encoding="utf-8"))
-    for name in [DESCRIPTOR, "README.md", *(n for n, _ in descriptor_files(descriptor))]:
-        shutil.copyfile(source / name, dest / name)
-    for name, file_hash in descriptor_files(descriptor):
-        check_file(dest / name, file_hash)
-    return dest
-
-
-def _descriptor_hash(version: str) -> str | None:
-    """The descriptor hash from the bundled index, else from the host's index."""
-    known = bundled_index()["versions"].get(version)
-    if known is None and not settings.offline():
-        known = remote_index()["versions"].get(version)
-    if known is None:
-        if settings.offline():
-            cached = settings.cache_dir() / version / DESCRIPTOR
-            if cached.is_file():
-                return None  # verified when it was downloaded; files are checked below
-            raise OfflineError(
-                f"version {version} is not on this machine and offline mode "
-                f"({settings.OFFLINE_ENV}) is on; unset it to download."
-            )
+    index = remote_index()
+    if version not in index.versions:
+        listed = ", ".join(sorted(index.versions, key=version_key)) or "none"
         raise VersionNotFoundError(
-            f"version {version} is not listed at {settings.base_url()}/index.json; "
-            "`nkdata versions` lists the versions there."
+            f"version {version} does not exist: {settings.base_url()}/{settings.INDEX} "
+            f"lists {listed}."
         )
-    return str(known["datapackage"])
+    return index.versions[version]
 
 
-def _fetch(
-    name: str, folder: Path, known_hash: str | None, *, progress: bool, fresh: bool = False
-) -> Path:
-    """One file from the release host into ``folder``, verified against ``known_hash``."""
-    target = folder / name.rsplit("/", 1)[-1]
-    if target.is_file() and not fresh:
-        if known_hash is None:
-            return target
+def fetch_release(
+    version: str, dest: Path | None = None, *, progress: Progress | None = None
+) -> FetchResult:
+    """Put every file of ``version`` into ``dest`` (default: its cache folder), verified.
+
+    A bundled version is copied from the package; any other is downloaded. Files already in
+    ``dest`` with the right hash are kept; a cached file with the wrong hash is deleted.
+
+    Parameters
+    ----------
+    version
+        ``MAJOR.MINOR.PATCH``.
+    dest
+        Target folder; created if needed.
+    progress
+        Receives the number of bytes to fetch, then each chunk's size.
+
+    Examples
+    --------
+    >>> fetch_release("0.2.0").folder          # doctest: +SKIP
+    PosixPath('/home/me/.cache/nkdata/0.2.0')
+    """
+    entry = index_entry(version)
+    folder = dest if dest is not None else cache_folder(version)
+    bundled = bundled_folder(version)
+    obtain = _copier(bundled) if bundled is not None else _downloader(version, progress)
+    descriptor_file = ReleaseFile(settings.DESCRIPTOR, entry.datapackage, entry.bytes)
+    in_cache = dest is None
+    with _staging(folder.parent) as staging:
+        if _in_place(folder, descriptor_file, delete_if_wrong=in_cache):
+            descriptor_path = folder / settings.DESCRIPTOR
+        else:
+            descriptor_path = obtain(descriptor_file, staging)
+        where = f"the descriptor of version {version}"
+        files = release_files(parse_descriptor(descriptor_path.read_bytes(), where), where)
+        needed = [f for f in files if not _in_place(folder, f, delete_if_wrong=in_cache)]
+        if progress is not None:
+            progress.start(sum(f.bytes for f in needed))
+        for file in needed:
+            obtain(file, staging)
+        moved = [*needed, *([descriptor_file] if descriptor_path.parent == staging else [])]
+        _move(staging, folder, [file.name for file in moved])
+    names = (settings.DESCRIPTOR, *(file.name for file in files))
+    return FetchResult(version, folder, names, tuple(file.name for file in moved))
+
+
+Obtain = Callable[[ReleaseFile, Path], Path]
+
+
+def _move(staging: Path, folder: Path, names: list[str]) -> None:
+    """Move checked files into ``folder``, readable by all like the files of a build."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            (staging / name).chmod(0o644)  # pooch's temporary files are private
+            (staging / name).replace(folder / name)
+    except OSError as exc:
+        raise NkdataError(f"cannot write to {folder}: {exc.strerror or exc}.") from None
+
+
+def _in_place(folder: Path, file: ReleaseFile, *, delete_if_wrong: bool) -> bool:
+    """True if ``folder`` already holds ``file`` with the right bytes."""
+    path = folder / file.name
+    if not path.is_file():
+        return False
+    matches = file_sha256(path) == file.sha256
+    if not matches and delete_if_wrong:
+        path.unlink()
+    return matches
+
+
+def _copier(source: Path) -> Obtain:
+    """Copy files of a bundled release, checking each hash."""
+
+    def obtain(file: ReleaseFile, staging: Path) -> Path:
+        target = staging / file.name
         try:
-            check_file(target, known_hash)
-            return target
-        except ChecksumError:
-            pass  # removed: fetch it again below
-    if settings.offline():
-        raise OfflineError(
-            f"{target.name} is not in the cache and offline mode "
-            f"({settings.OFFLINE_ENV}) is on; unset it to download."
-        )
-    import pooch
+            shutil.copyfile(source / file.name, target)
+        except OSError as exc:
+            raise NkdataError(f"cannot copy {file.name}: {exc.strerror or exc}.") from None
+        actual = file_sha256(target)
+        if actual != file.sha256:
+            raise ChecksumError(
+                f"{file.name} in {source} does not match its checksum: expected {file.sha256}, "
+                f"got {actual}. The installed package is damaged: reinstall it "
+                "(pip install --force-reinstall nkdata)."
+            )
+        return target
 
-    url = f"{settings.base_url()}/{name}"
-    if fresh:
-        target.unlink(missing_ok=True)
-    with _translated_errors(url, target):
-        pooch.retrieve(
-            url, known_hash=known_hash, fname=target.name, path=folder, progressbar=progress
-        )
-    return target
+    return obtain
+
+
+def _downloader(version: str, progress: Progress | None) -> Obtain:
+    """Download files of ``version`` from the release host."""
+
+    def obtain(file: ReleaseFile, staging: Path) -> Path:
+        report = progress if file.name != settings.DESCRIPTOR else None
+        return _retrieve(f"{version}/{file.name}", staging, file, report)
+
+    return obtain
 
 
 @contextmanager
-def _translated_errors(url: str, target: Path) -> Iterator[None]:
-    """Turn requests' and pooch's exceptions into one clear NkdataError each."""
+def _staging(parent: Path) -> Iterator[Path]:
+    """A hidden temporary folder in ``parent``, removed at the end with anything left in it.
+
+    Folders created to hold it are removed too if the block fails, so that a failed download
+    writes nothing.
+    """
+    created = [p for p in (parent, *parent.parents) if not p.exists()]
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+    except OSError as exc:
+        raise NkdataError(f"cannot write to {parent}: {exc.strerror or exc}.") from None
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in created:  # innermost first
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _retrieve(path: str, folder: Path, file: ReleaseFile | None, progress: Progress | None) -> Path:
+    """Download ``<base URL>/<path>`` into ``folder`` with pooch, checked against ``file``."""
+    url = f"{settings.base_url()}/{path}"
+    if settings.offline():
+        raise OfflineError(
+            f"{url} is needed but offline mode ({settings.OFFLINE_ENV}) is on; unset it to "
+            "download."
+        )
+    import pooch
+
+    name = path.rsplit("/", 1)[-1]
+    guard = _Guard(url, name, file, progress)
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)  # pooch logs every download at INFO level to stderr
+    try:
+        with _translated_errors(guard):
+            pooch.retrieve(
+                url,
+                known_hash=file.sha256 if file else None,
+                fname=name,
+                path=folder,
+                downloader=guard,
+            )
+    finally:
+        logger.setLevel(level)
+    return folder / name
+
+
+@dataclass
+class _Guard:
+    """A pooch downloader that refuses what the release host should never send.
+
+    It wraps :class:`pooch.HTTPDownloader`: a response hook refuses redirects to another host
+    and announced sizes above the limit; a sink caps, counts and hashes the bytes written.
+    """
+
+    url: str
+    name: str
+    file: ReleaseFile | None
+    progress: Progress | None
+    actual: str | None = field(default=None, init=False)
+
+    @property
+    def limit(self) -> int:
+        return self.file.bytes if self.file else settings.MAX_INDEX_BYTES
+
+    def __call__(self, url: str, output_file: str, pooch: Any) -> None:
+        import pooch as pooch_module
+        import requests
+
+        downloader = pooch_module.HTTPDownloader(
+            chunk_size=_CHUNK, timeout=settings.TIMEOUT, hooks={"response": [self._check]}
+        )
+        with open(output_file, "wb") as handle:  # noqa: PTH123 - pooch gives a str path
+            sink = _Sink(handle, self)
+            try:
+                downloader(url, sink, pooch)
+            except requests.exceptions.ChunkedEncodingError:
+                self._truncated(sink.size)
+        self.actual = f"sha256:{sink.digest.hexdigest()}"
+        if self.file is not None and sink.size < self.file.bytes:
+            self._truncated(sink.size)
+
+    def _check(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        """Refuse a redirect off the release host, or a body announced as too large."""
+        if response.is_redirect:
+            target = urljoin(response.url, response.headers["location"])
+            if _origin(target) != _origin(self.url):
+                raise DownloadError(
+                    f"{self.url} redirects to another host ({target}); refused, nothing was "
+                    f"kept. Set {settings.BASE_URL_ENV} to a URL that serves the files itself."
+                )
+            return
+        length = response.headers.get("content-length", "")
+        if response.ok and length.isdigit() and int(length) > self.limit:
+            self.oversized()
+
+    def oversized(self) -> None:
+        raise DownloadError(
+            f"{self.name}: the release host sent more than the {self.limit:,} bytes expected "
+            f"({self.url}); refused, nothing was kept."
+        )
+
+    def _truncated(self, size: int) -> None:
+        expected = f" of {self.file.bytes:,}" if self.file else ""
+        raise DownloadError(
+            f"{self.name}: the download stopped after {size:,}{expected} bytes ({self.url}); "
+            "nothing was kept. Try again."
+        )
+
+
+class _Sink:
+    """The file object pooch writes into: refuses bytes past the limit, counts and hashes."""
+
+    def __init__(self, handle: BinaryIO, guard: _Guard) -> None:
+        self.handle = handle
+        self.guard = guard
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.guard.limit:
+            self.guard.oversized()
+        self.digest.update(chunk)
+        if self.guard.progress is not None:
+            self.guard.progress.advance(len(chunk))
+        return self.handle.write(chunk)
+
+    def flush(self) -> None:
+        """pooch flushes after every chunk; the file is flushed once, when it is closed."""
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc.lower()
+
+
+@contextmanager
+def _translated_errors(guard: _Guard) -> Iterator[None]:
+    """Turn requests' and pooch's exceptions into one clear :class:`NkdataError` each."""
     import requests
 
     try:
@@ -206,21 +365,28 @@ def _translated_errors(url: str, target: Path) -> Iterator[None]:
     except requests.HTTPError as exc:
         status = exc.response.status_code if exc.response is not None else "?"
         if status == 404:
-            raise VersionNotFoundError(f"{url} does not exist (HTTP 404).") from None
+            raise DownloadError(
+                f"{guard.url} does not exist on the release host (HTTP 404). Check "
+                f"{settings.BASE_URL_ENV} ({settings.base_url()}); `nkdata versions` lists the "
+                "versions there."
+            ) from None
         raise DownloadError(
-            f"the release host answered HTTP {status} for {url}; try again later."
+            f"the release host answered HTTP {status} for {guard.url}; try again later."
         ) from None
     except requests.RequestException as exc:
         raise DownloadError(
-            f"cannot reach {url}: {type(exc).__name__}. Check the network, "
-            f"or set {settings.OFFLINE_ENV}=1 to use cached data only."
+            f"cannot reach the release host for {guard.url} ({type(exc).__name__}). Check the "
+            f"network, or set {settings.OFFLINE_ENV}=1 to use bundled and cached data only."
         ) from None
-    except ValueError as exc:
-        if "hash" not in str(exc).lower():
+    except ValueError:
+        if guard.actual is None or guard.file is None:
             raise
-        target.unlink(missing_ok=True)
         raise ChecksumError(
-            f"{target.name}: the download does not match its checksum "
-            f"({exc}). Nothing was kept; try again, and report the problem if "
-            "it persists."
+            f"{guard.name} from {guard.url} does not match its checksum: expected "
+            f"{guard.file.sha256}, got {guard.actual}. Nothing was kept; try again later, and "
+            "report it if it persists: the release host serves a damaged file."
+        ) from None
+    except OSError as exc:
+        raise NkdataError(
+            f"cannot write {guard.name}: {exc.strerror or exc} ({exc.filename or ''})."
         ) from None

@@ -1,4 +1,8 @@
-"""Typed access to a release: ``nkdata.load()`` and its tables.
+"""Typed access to a release: ``nkdata.load()`` and its five tables.
+
+A table reads its Parquet file on first use, from bytes whose SHA-256 matched the descriptor:
+the bytes checked are the bytes parsed, so a damaged or altered file is never returned. pyarrow
+is imported on first use, pydantic only to build typed rows, pandas and polars only to convert.
 
 >>> import nkdata
 >>> data = nkdata.load()
@@ -7,162 +11,314 @@
 ('Claim', True)
 >>> data.sources["gideon-rachman"].name
 'Gideon Rachman'
+>>> "no-such-source" in data.sources
+False
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import bisect
+import importlib.util
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from nkdata.datapackage import DESCRIPTOR
-from nkdata.download import (
-    NkdataError,
+from nkdata import settings
+from nkdata.catalog import (
+    IndexEntry,
+    Origin,
+    ReleaseFile,
     bundled_folder,
     bundled_index,
-    check_file,
-    descriptor_files,
-    fetch_release,
+    cache_folder,
+    check_version,
+    missing_files,
+    parse_descriptor,
+    read_verified,
+    release_files,
 )
-from nkdata.models import Article, Claim, Figure, Quantity, Row, Source
+from nkdata.errors import NkdataError, OfflineError, ReleaseError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import pandas
     import polars
     import pyarrow
 
-R = TypeVar("R", bound=Row)
+    from nkdata.models import Article, Claim, Figure, Quantity, Row, Source
+
+R = TypeVar("R", bound="Row")
+_BATCH_ROWS = 4096
+"""Rows turned into Python objects at a time while iterating, to bound memory."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Table(Generic[R]):
-    """One table of a release: ``len()``, iteration as typed rows, lookup by id, conversions.
+    """One table of a release: conversions, ``len()``, typed rows and lookup by id.
 
-    The Parquet file is read on first use, after its checksum is verified.
+    Examples
+    --------
+    >>> import nkdata
+    >>> figures = nkdata.load().figures
+    >>> figures.to_arrow().num_rows == len(figures)
+    True
+    >>> figure = next(iter(figures))
+    >>> figures[figure.id] == figure
+    True
     """
 
-    model: type[R]
+    name: str
+    """The table's name: ``articles``, ``sources``, ``claims``, ``figures`` or ``quantities``."""
     path: Path
-    expected_hash: str
-    _index: dict[str, int] | None = field(default=None, init=False, repr=False)
+    """The Parquet file."""
+    file: ReleaseFile = field(repr=False)
+    origin: Origin = field(repr=False)
+    version: str = field(repr=False)
+
+    @property
+    def model(self) -> type[R]:
+        """The pydantic model of a row (imports pydantic on first use)."""
+        from nkdata.models import TABLES
+
+        return cast("type[R]", next(model for model in TABLES if model.table == self.name))
 
     @cached_property
     def _arrow(self) -> pyarrow.Table:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        from nkdata.arrowtables import arrow_schema
-
-        check_file(self.path, self.expected_hash)
-        return pq.read_table(self.path).cast(arrow_schema(self.model))
+        data = read_verified(self.path, self.file.sha256, self.origin, self.version, _read)
+        return pq.read_table(pa.BufferReader(data))
 
     def to_arrow(self) -> pyarrow.Table:
-        """The table as a ``pyarrow.Table`` with the release's exact schema."""
+        """The table as a ``pyarrow.Table``, exactly as the release stores it."""
         return self._arrow
 
     def to_pandas(self) -> pandas.DataFrame:
         """The table as a pandas DataFrame (needs the ``pandas`` extra)."""
+        _require("pandas")
         return self._arrow.to_pandas()
 
     def to_polars(self) -> polars.DataFrame:
         """The table as a polars DataFrame (needs the ``polars`` extra)."""
-        try:
-            import polars
-        except ImportError:
-            raise NkdataError("to_polars() needs polars: pip install 'nkdata[polars]'") from None
-        result = polars.from_arrow(self._arrow)
-        assert isinstance(result, polars.DataFrame)
-        return result
+        _require("polars")
+        import polars
+
+        return cast("polars.DataFrame", polars.from_arrow(self._arrow))
 
     def __len__(self) -> int:
         return int(self._arrow.num_rows)
 
     def __iter__(self) -> Iterator[R]:
-        for batch in self._arrow.to_batches():
+        """Every row as a validated, immutable model instance, in primary-key order."""
+        model = self._row_model
+        for batch in self._arrow.to_batches(max_chunksize=_BATCH_ROWS):
             for row in batch.to_pylist():
-                yield self.model.model_validate(row)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._ids()
+                yield model.model_validate(row)
 
     def __getitem__(self, key: str) -> R:
-        """The row whose id is ``key``; KeyError if there is none."""
-        position = self._ids()[key]
-        return self.model.model_validate(self._arrow.slice(position, 1).to_pylist()[0])
+        """The row whose id is ``key``; :class:`KeyError` if there is none."""
+        row = self.get(key)
+        if row is None:
+            raise KeyError(key)
+        return row
 
     def get(self, key: str) -> R | None:
-        """The row whose id is ``key``, or None."""
-        return self[key] if key in self._ids() else None
+        """The row whose id is ``key``, or None; no index of all rows is built."""
+        position = self._position(key)
+        if position < 0:
+            return None
+        row = self._arrow.slice(position, 1).to_pylist()[0]
+        return self._row_model.model_validate(row)
 
-    def _ids(self) -> dict[str, int]:
-        if self._index is None:
-            ids = self._arrow.column(self.model.primary_key).to_pylist()
-            self._index = {key: position for position, key in enumerate(ids)}
-        return self._index
+    def __contains__(self, key: object) -> bool:
+        return self._position(key) >= 0
+
+    def _position(self, key: object) -> int:
+        """Where ``key`` is in the id column: a binary search when the ids are sorted, as
+        nkdata writes them, else a vectorised scan; -1 when it is not there."""
+        if not isinstance(key, str):
+            return -1
+        ids = self._ids
+        if self._sorted:
+            position = bisect.bisect_left(range(len(ids)), key, key=lambda i: ids[i].as_py())
+            return position if position < len(ids) and ids[position].as_py() == key else -1
+        import pyarrow.compute as pc
+
+        return int(pc.index(ids, key).as_py())
+
+    @cached_property
+    def _ids(self) -> pyarrow.ChunkedArray:
+        return self._arrow.column(self.model.primary_key)
+
+    @cached_property
+    def _sorted(self) -> bool:
+        """True when the ids strictly increase (checked once, vectorised)."""
+        import pyarrow.compute as pc
+
+        ids = self._ids
+        if ids.null_count or len(ids) < 2:
+            return not ids.null_count
+        return bool(pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py())
+
+    @cached_property
+    def _row_model(self) -> type[R]:
+        """The model, once the file's columns are known to be the model's."""
+        model = self.model
+        if set(self._arrow.column_names) != set(model.model_fields):
+            raise ReleaseError(
+                f"the {self.name} table of release {self.version} has other columns than this "
+                f"version of nkdata knows, so its rows cannot be typed; use to_arrow() or "
+                f"install the nkdata version that made the release."
+            )
+        return model
 
 
-@dataclass
+def _read(path: Path) -> pyarrow.Buffer:
+    """The file's bytes in a buffer that Arrow owns: a table parsed from a Python ``bytes``
+    object can abort the interpreter at exit (apache/arrow#34314; seen with pyarrow 26)."""
+    import pyarrow as pa
+
+    with pa.OSFile(str(path)) as handle:
+        return handle.read_buffer()
+
+
+def _require(module: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise NkdataError(f"to_{module}() needs {module}: pip install 'nkdata[{module}]'")
+
+
+@dataclass(frozen=True, eq=False)
 class Dataset:
-    """One version of nkdata: five linked tables and their descriptor."""
+    """One version of nkdata: five linked tables and the descriptor that lists them.
+
+    ``descriptor`` is the release's Data Package (title, licences, sources, contributors,
+    schemas); ``origin`` says whether the files came with the package, from the download
+    cache or from a folder given to :func:`load`.
+    """
 
     version: str
     path: Path
-    descriptor: dict[str, Any]
-
-    def _table(self, model: type[R]) -> Table[R]:
-        hashes = dict(descriptor_files(self.descriptor))
-        name = f"{model.table}.parquet"
-        return Table(model, self.path / name, hashes[name])
+    descriptor: dict[str, Any] = field(repr=False)
+    origin: Origin = Origin.FOLDER
 
     @cached_property
     def articles(self) -> Table[Article]:
         """Articles with their verbatim texts."""
-        return self._table(Article)
+        return self._table("articles")
 
     @cached_property
     def sources(self) -> Table[Source]:
         """People, organisations, outlets, government bodies and anonymous sources."""
-        return self._table(Source)
+        return self._table("sources")
 
     @cached_property
     def claims(self) -> Table[Claim]:
         """Claims, each attributed to one source, with exact quotes and offsets."""
-        return self._table(Claim)
+        return self._table("claims")
 
     @cached_property
     def figures(self) -> Table[Figure]:
         """Numbers stated in claims, normalised to quantities."""
-        return self._table(Figure)
+        return self._table("figures")
 
     @cached_property
     def quantities(self) -> Table[Quantity]:
         """The vocabulary of quantities that makes figures comparable."""
-        return self._table(Quantity)
+        return self._table("quantities")
+
+    def _table(self, name: str) -> Table[Any]:
+        where = f"{self.path / settings.DESCRIPTOR}"
+        files = {file.name: file for file in release_files(self.descriptor, where)}
+        file = files.get(f"{name}.parquet")
+        if file is None:
+            raise ReleaseError(f"{where} lists no {name}.parquet.")
+        return Table(name, self.path / file.name, file, self.origin, self.version)
 
 
-def load(version: str | None = None) -> Dataset:
-    """Load a release: the bundled one by default, or ``version`` (downloaded once, cached).
+def load(version: str | None = None, *, path: str | os.PathLike[str] | None = None) -> Dataset:
+    """Load a release: the one installed with nkdata, another version, or a release folder.
 
     Parameters
     ----------
     version
-        ``"MAJOR.MINOR.PATCH"``; pin it in analysis code so results do not move when nkdata is
-        upgraded. None loads the release bundled with the installed package.
+        ``"MAJOR.MINOR.PATCH"``. None loads the release bundled with the installed package,
+        without the network. Another version is downloaded once into the cache (see
+        :mod:`nkdata.settings`) and loaded from there afterwards, offline too. Pin it in
+        analysis code so that results do not move when nkdata is upgraded.
+    path
+        A release folder (or its ``datapackage.json``), such as one written by
+        ``nkdata download --dest``. Its files are checked against its own descriptor; with
+        ``version`` too, the folder must hold that version.
+
+    Raises
+    ------
+    NkdataError
+        With a message that says what to do: unknown version, offline without the data, the
+        release host unreachable or failing, a file that does not match its checksum.
 
     Examples
     --------
-    >>> data = load("0.1.0")          # doctest: +SKIP
-    >>> data.figures.to_pandas()      # doctest: +SKIP
+    >>> import nkdata
+    >>> nkdata.load().version == nkdata.load(nkdata.load().version).version
+    True
+    >>> data = nkdata.load("0.1.0")                      # doctest: +SKIP
+    >>> data = nkdata.load(path="nkdata-0.1.0")          # doctest: +SKIP
+    >>> data.figures.to_pandas()                         # doctest: +SKIP
     """
+    if path is not None:
+        return _load_folder(Path(path), version)
     if version is None:
-        version = bundled_index().get("latest")
+        version = bundled_index().latest
         if version is None:
             raise NkdataError(
-                "no release is bundled with this installation; "
-                "pass a version, e.g. nkdata.load('0.1.0')."
+                "no release is bundled with this installation of nkdata; pass a version, "
+                "e.g. nkdata.load('0.1.0')."
             )
-    folder = bundled_folder(version) or fetch_release(version)
-    descriptor = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
-    return Dataset(version, folder, descriptor)
+    check_version(version)
+    bundled = bundled_folder(version)
+    if bundled is not None:
+        return _open(bundled, Origin.BUNDLED, bundled_index().versions[version])
+    return _load_cached(version)
+
+
+def _load_cached(version: str) -> Dataset:
+    from nkdata.download import fetch_release, index_entry
+
+    entry = index_entry(version)
+    folder = cache_folder(version)
+    missing = missing_files(folder)
+    if missing:
+        if settings.offline():
+            raise OfflineError(
+                f"version {version} is not completely in the cache {folder} "
+                f"(missing {', '.join(missing)}) and offline mode ({settings.OFFLINE_ENV}) is "
+                "on; unset it to download the version."
+            )
+        fetch_release(version)
+    return _open(folder, Origin.CACHE, entry)
+
+
+def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
+    """A dataset whose descriptor matches the hash that an index vouches for."""
+    path = folder / settings.DESCRIPTOR
+    data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
+    return Dataset(entry.version, folder, parse_descriptor(data, str(path)), origin)
+
+
+def _load_folder(path: Path, version: str | None) -> Dataset:
+    """A dataset from a folder the user names; its own descriptor is the reference."""
+    folder = path.parent if path.name == settings.DESCRIPTOR else path
+    descriptor_path = folder / settings.DESCRIPTOR
+    if not descriptor_path.is_file():
+        raise NkdataError(f"{folder} is not a release folder: it has no {settings.DESCRIPTOR}.")
+    descriptor = parse_descriptor(descriptor_path.read_bytes(), str(descriptor_path))
+    found = descriptor.get("version")
+    if not isinstance(found, str):
+        raise ReleaseError(f"{descriptor_path} has no version.")
+    if version is not None and found != version:
+        raise NkdataError(f"{folder} holds release {found}, not {version}.")
+    return Dataset(check_version(found), folder, descriptor, Origin.FOLDER)

@@ -10,6 +10,7 @@ import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -139,3 +140,43 @@ def typed_rows(records: Iterable[dict[str, str]], model: type[Row]) -> list[dict
         }
         for record in records
     ]
+
+
+@pytest.fixture(autouse=True)
+def _no_real_cache_no_network(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Every test gets a private download cache and a release host that refuses connections
+    (the discard port), so that no test reads the user's cache or reaches the network."""
+    monkeypatch.setenv("NKDATA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("NKDATA_BASE_URL", "http://127.0.0.1:9/releases")
+    monkeypatch.delenv("NKDATA_OFFLINE", raising=False)
+    for proxy in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+        monkeypatch.delenv(proxy.upper(), raising=False)
+
+
+def rehash(folder: Path, name: str) -> None:
+    """Record a changed file's new size and hash in its release descriptor, as a consistent
+    forgery would, so that only the checks after the hash check can catch the change."""
+    from nkdata.datapackage import file_stats
+
+    descriptor = folder / "datapackage.json"
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    stats = file_stats(folder / name)
+    for entry in package["resources"]:
+        if entry["path"] == name:
+            entry["bytes"], entry["hash"] = stats.bytes, f"sha256:{stats.sha256}"
+    descriptor.write_text(json.dumps(package, indent=2), encoding="utf-8")
+
+
+def rewrite_table(folder: Path, name: str, change: Callable[[Any], Any]) -> None:
+    """Apply ``change`` to the Arrow table ``name`` of a release, write its Parquet and CSV
+    files back with the release writers and record them in the descriptor."""
+    import pyarrow.parquet as pq
+
+    from nkdata.tablefiles import write_csv, write_parquet
+
+    table = change(pq.read_table(folder / f"{name}.parquet"))
+    write_parquet(table, folder / f"{name}.parquet")
+    write_csv(table, folder / f"{name}.csv")
+    rehash(folder, f"{name}.parquet")
+    rehash(folder, f"{name}.csv")

@@ -21,7 +21,13 @@ from tests.conftest import ARTICLE, CORPUS, REPO, edit, line_of
 
 pytestmark = pytest.mark.slow
 
-HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "nkdata")
+HOOK_REPO_FILES = (
+    "pyproject.toml",
+    "README.md",
+    ".pre-commit-hooks.yaml",
+    "nkdata",
+    "hatch_build.py",
+)
 
 
 def git(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

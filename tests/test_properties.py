@@ -17,7 +17,6 @@ Example counts come from the hypothesis profile in tests/conftest.py (derandomiz
 from __future__ import annotations
 
 import csv
-import json
 import os
 import tempfile
 import unicodedata
@@ -31,6 +30,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+import nkdata
 from nkdata.models import TABLES, Row
 from nkdata.quotes import find_all
 from nkdata.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
@@ -319,20 +319,6 @@ def run_cli(*args: object):
     return CliRunner().invoke(app, [str(arg) for arg in args], catch_exceptions=False)
 
 
-def load_release(folder: Path) -> Any:
-    """The release through the loader: ``nkdata.load(path=...)`` where the loader has it."""
-    import inspect
-
-    import nkdata
-
-    if "path" in inspect.signature(nkdata.load).parameters:
-        return nkdata.load(path=folder)
-    from nkdata.loading import Dataset  # the loader before load(path=...) existed
-
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    return Dataset(descriptor["version"], folder, descriptor)
-
-
 # ---------------------------------------------------------------- readers
 
 
@@ -380,7 +366,7 @@ def check_offsets(folder: Path) -> None:
 
 def check_round_trip(drawn: Drawn, folder: Path) -> None:
     """Every value read back through the loader is the value the corpus files hold."""
-    data = load_release(folder)
+    data = nkdata.load(path=folder)
     by_id = {s["id"]: s for s in drawn.sources}
     assert {s.id: s.model_dump(mode="json") for s in data.sources} == by_id
     by_id = {q["id"]: q for q in drawn.quantities}
@@ -423,7 +409,7 @@ FORMULAS = ['=HYPERLINK("http://example.org","x")', "+1 million", "-2 percent", 
 FORMULA_SOURCE = "formula-outlet"
 
 
-def test_cells_that_look_like_formulas_are_kept_byte_for_byte(nkdata) -> None:
+def test_cells_that_look_like_formulas_are_kept_byte_for_byte() -> None:
     """A value starting with =, +, - or @ is written as it is: never prefixed with ' or
     otherwise "defused", which would alter the data (SECURITY.md says how to open a CSV
     safely in a spreadsheet)."""
@@ -478,7 +464,7 @@ def test_cells_that_look_like_formulas_are_kept_byte_for_byte(nkdata) -> None:
         ],
     )
     with tempfile.TemporaryDirectory() as scratch:
-        folder = build(nkdata, write_corpus(drawn, Path(scratch)))
+        folder = build(run_cli, write_corpus(drawn, Path(scratch)))
         raw = (folder / "claims.csv").read_bytes()
         for formula in FORMULAS:
             cell = formula.replace('"', '""')
