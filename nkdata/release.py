@@ -181,7 +181,6 @@ def _publish(temp: Path, target: Path) -> BuildResult:
             if not target.is_dir():
                 raise
         else:
-            _fsync(target.parent)
             return BuildResult(BuildStatus.WRITTEN, version, target)
     differing = tuple(differences(temp, target))
     status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
@@ -223,8 +222,10 @@ def build_release(
 
 
 def _update_root_files(releases: Path, result: BuildResult) -> None:
-    """Rewrite the root files; if that fails, say that the release itself is in place."""
+    """Sync the rename, rewrite the root files; if that fails, say that the release is in place."""
     try:
+        if result.status is BuildStatus.WRITTEN:
+            _fsync(releases)
         write_root_files(releases)
     except OSError as exc:
         raise BuildError(
