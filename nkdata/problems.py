@@ -82,7 +82,7 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.YAML_TOO_DEEP: "YAML nested deeper than any corpus file needs.",
     Rule.YAML_EMPTY: "A YAML file with no document.",
     Rule.FIELD_UNKNOWN: "A key that the file format does not define.",
-    Rule.FIELD_MISSING: "A required key is absent.",
+    Rule.FIELD_MISSING: "A required key is absent, or its value is empty.",
     Rule.FIELD_TYPE: "A value of the wrong type (a number where text is expected, ...).",
     Rule.FIELD_VALUE: "A value of the right type that breaks a constraint of its field.",
     Rule.ID_FORMAT: "An id that is not a lower-case ASCII slug.",
