@@ -87,7 +87,7 @@ def validate(
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 
 
-def _validated(path: Path, fmt: Format, *, cache: bool) -> tuple[Path, Corpus]:
+def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
     """Validate a whole corpus for commands that need it valid; exit 1 with the report if not."""
     from nkdata.report import render, summary
     from nkdata.validate import validate_corpus
@@ -95,7 +95,7 @@ def _validated(path: Path, fmt: Format, *, cache: bool) -> tuple[Path, Corpus]:
     root, only = find_corpus(path)
     if only is not None:
         usage_error(f"{path} is an article folder; give the corpus folder.")
-    outcome = validate_corpus(root, cache=cache)
+    outcome = validate_corpus(root)
     if outcome.corpus is None:
         for line in render(outcome.problems, str(root), fmt):
             typer.echo(line, err=True)
@@ -122,14 +122,13 @@ def build(
     ] = False,
     quiet: QuietOpt = False,
     fmt: FormatOpt = Format.TEXT,
-    no_cache: NoCacheOpt = False,
 ) -> None:
     """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
     datapackage.json, README.md). An existing version is never overwritten."""
     from nkdata.progress import progress_display
     from nkdata.release import BuildError, BuildStatus, build_release, check_release
 
-    root, corpus = _validated(path, fmt, cache=not no_cache)
+    root, corpus = _validated(path, fmt)
     releases = releases or root.parent / "releases"
     version = corpus.dataset.version
     if check:
@@ -137,11 +136,7 @@ def build(
         for name in stale:
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
-            typer.echo(
-                f"The committed release {version} does not match the corpus: bump the "
-                "version in dataset.yaml and run `nkdata build`.",
-                err=True,
-            )
+            typer.echo(_stale_advice(stale, releases / version), err=True)
             raise typer.Exit(1)
         typer.echo(f"release {version} matches the corpus")
         return
@@ -149,7 +144,7 @@ def build(
         with progress_display(enabled=not quiet, total=8) as step:
             result = build_release(corpus, releases, step)
     except BuildError as exc:
-        typer.echo(f"Error: {exc}; nothing was written.", err=True)
+        typer.echo(f"Error: {exc}.", err=True)
         raise typer.Exit(1) from None
     if result.status is BuildStatus.CONFLICT:
         typer.echo(
@@ -161,6 +156,21 @@ def build(
         raise typer.Exit(1)
     verb = "wrote" if result.status is BuildStatus.WRITTEN else "unchanged:"
     typer.echo(f"{verb} release {version} at {result.folder}")
+
+
+def _stale_advice(stale: list[str], release: Path) -> str:
+    """What to do about what ``build --check`` found stale."""
+    if not release.is_dir():
+        return f"Release {release.name} has not been built: run `nkdata build`."
+    if all(Path(name).parent != release for name in stale):
+        return (
+            f"The release {release.name} matches the corpus, but the files derived from all "
+            "releases are stale (an interrupted build?): run `nkdata build` to rewrite them."
+        )
+    return (
+        f"The committed release {release.name} does not match the corpus: bump the "
+        "version in dataset.yaml and run `nkdata build`."
+    )
 
 
 @app.command()

@@ -133,11 +133,12 @@ class FigureEntry(BaseModel):
     """The number exactly as it appears inside the claim's quote."""
     occurrence: PositiveInt | None = None
     """Which match of `text` inside the quote, when it occurs more than once (1 = first)."""
-    value: float | None = None
-    """The number scaled to the unit ("4 million" → 4000000); empty when only bounds are known."""
-    low: float | None = None
+    value: float | None = Field(default=None, ge=0)
+    """The number scaled to the unit ("4 million" → 4000000); empty when only bounds are known.
+    Never negative: every quantity counts or measures something."""
+    low: float | None = Field(default=None, ge=0)
     """Lower bound, where the text gives or implies one."""
-    high: float | None = None
+    high: float | None = Field(default=None, ge=0)
     """Upper bound, where the text gives or implies one."""
     qualifier: Qualifier = Field(strict=False)
     """exact, approximately, more_than, at_least, less_than, at_most, range or vague."""

@@ -10,15 +10,16 @@ Each returns problems; :func:`check_article` also returns the offsets it found.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from nkdata.corpus_format import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
-from nkdata.fields import is_slug, parse_partial_date
+from nkdata.fields import is_slug, parse_partial_date, slug_error
 from nkdata.problems import Problem, Rule
-from nkdata.quotes import closest_passage, find_all, pick
-from nkdata.textfile import line_column
+from nkdata.quotes import MAX_MATCHES, closest_passage, find_all, pick
+from nkdata.textfile import first_invisible, line_column
 from nkdata.vocab import DateBasis
 from nkdata.yamlfile import Path, YamlDocument, format_path
 
@@ -48,11 +49,18 @@ class Spans:
     figures: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
+MAX_HINTS = 10
+"""Quotes not found in one text that get a closest-passage hint (each costs a fuzzy search)."""
+SHOWN_LINES = 5
+"""Lines listed for a quote found more than once."""
+
+
 class _Reporter:
     """Collects problems located in one YAML document."""
 
     def __init__(self, file: str, doc: YamlDocument) -> None:
         self.file, self.doc, self.problems = file, doc, list[Problem]()
+        self.hints_left = MAX_HINTS
 
     def add(self, code: Rule, path: Path, message: str, hint: str = "") -> None:
         line, column = self.doc.position(path) or (None, None)
@@ -94,7 +102,7 @@ def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
         report.add(
             Rule.ID_FORMAT,
             ("id",),
-            f"folder name '{folder}' is not a valid id",
+            f"folder name {folder!r} is not a valid id: {slug_error(folder)}",
             "Rename the folder to a lower-case slug such as 'rfa-2018-workers-russia'.",
         )
     elif model.id != folder:
@@ -143,32 +151,65 @@ def _place_quote(
     start = pick(starts, claim.occurrence)
     where = (*path, "quote")
     if not starts:
-        passage, difference = closest_passage(text, claim.quote)
-        line = line_column(text, text.find(passage))[0] if passage else None
-        report.add(
-            Rule.QUOTE_NOT_FOUND,
-            where,
-            "the quote does not occur in text.txt",
-            f"Closest passage (text.txt line {line}): {passage!r}; {difference}."
-            if passage
-            else "Copy the quote from text.txt exactly.",
-        )
+        _not_found(report, text, claim.quote, where)
     elif start is None and claim.occurrence is None:
-        lines = ", ".join(str(line_column(text, at)[0]) for at in starts)
+        lines = ", ".join(str(line_column(text, at)[0]) for at in starts[:SHOWN_LINES])
+        more = ", ..." if len(starts) > SHOWN_LINES else ""
         report.add(
             Rule.QUOTE_AMBIGUOUS,
             where,
-            f"the quote occurs {len(starts)} times in text.txt (lines {lines})",
+            f"the quote occurs {_times(starts)} in text.txt (lines {lines}{more})",
             "Lengthen the quote until it is unique, or add 'occurrence: N' (1 = first).",
         )
     elif start is None:
         report.add(
             Rule.QUOTE_OCCURRENCE,
             (*path, "occurrence"),
-            f"occurrence {claim.occurrence} but the quote occurs {len(starts)} time(s)",
+            f"occurrence {claim.occurrence} but the quote occurs {_times(starts)}",
             f"Use a number from 1 to {len(starts)}.",
         )
     return None if start is None else (start, start + len(claim.quote))
+
+
+def _times(starts: list[int]) -> str:
+    """``once``, ``3 times``, ``1000 or more times`` (:func:`find_all` stops counting there)."""
+    if len(starts) >= MAX_MATCHES:
+        return f"{len(starts)} or more times"
+    return "once" if len(starts) == 1 else f"{len(starts)} times"
+
+
+def _not_found(report: _Reporter, text: str, quote: str, where: Path) -> None:
+    """Say why a quote is not in the text: characters no valid text has, or its closest passage."""
+    if first_invisible(quote) is not None:
+        return  # the YAML reader reported the character, located exactly
+    normal = unicodedata.normalize("NFC", quote)
+    if normal != quote:
+        found = (
+            f"; its NFC form occurs at text.txt line {line_column(text, at)[0]}"
+            if (at := text.find(normal)) >= 0
+            else ""
+        )
+        report.add(
+            Rule.QUOTE_CHARACTERS,
+            where,
+            f"the quote is not in Unicode NFC, as text.txt is{found}",
+            "Copy the quote from text.txt again, or normalise it to NFC "
+            "(python: unicodedata.normalize('NFC', quote)).",
+        )
+        return
+    passage, difference = ("", "")
+    if report.hints_left > 0:
+        report.hints_left -= 1
+        passage, difference = closest_passage(text, quote)
+    line = line_column(text, text.find(passage))[0] if passage else None
+    report.add(
+        Rule.QUOTE_NOT_FOUND,
+        where,
+        "the quote does not occur in text.txt",
+        f"Closest passage (text.txt line {line}): {passage!r}; {difference}."
+        if passage
+        else "Copy the quote from text.txt exactly.",
+    )
 
 
 def _place_figures(
@@ -179,17 +220,18 @@ def _place_figures(
         starts = find_all(claim.quote, figure.text)
         start = pick(starts, figure.occurrence)
         if not starts:
-            report.add(
-                Rule.FIGURE_NOT_IN_QUOTE,
-                where,
-                f"figure text {figure.text!r} does not occur inside the claim's quote",
-                "Copy the number exactly as the quote writes it, or widen the quote.",
-            )
+            if first_invisible(figure.text) is None:  # else the YAML reader reported it
+                report.add(
+                    Rule.FIGURE_NOT_IN_QUOTE,
+                    where,
+                    f"figure text {figure.text!r} does not occur inside the claim's quote",
+                    "Copy the number exactly as the quote writes it, or widen the quote.",
+                )
         elif start is None:
             report.add(
                 Rule.FIGURE_AMBIGUOUS,
                 where,
-                f"figure text {figure.text!r} occurs {len(starts)} times in the quote"
+                f"figure text {figure.text!r} occurs {_times(starts)} in the quote"
                 + (f", not {figure.occurrence}" if figure.occurrence else ""),
                 f"Add 'occurrence: N' with N from 1 to {len(starts)}.",
             )

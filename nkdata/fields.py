@@ -7,6 +7,7 @@ editors, ``nkdata validate`` and the release schemas agree on one definition.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
@@ -90,3 +91,24 @@ DayDate = Annotated[
 def is_slug(text: str) -> bool:
     """True for a valid id (used where ids come from folder names, not from YAML)."""
     return re.fullmatch(SLUG_PATTERN, text) is not None and len(text) <= 120
+
+
+def slug_error(text: str) -> str:
+    """What makes ``text`` not a slug, naming a look-alike character that the eye would miss.
+
+    >>> slug_error("rfa-Korean")
+    "character 5 is 'K' (U+004B LATIN CAPITAL LETTER K), not a-z, 0-9 or '-'"
+    """
+    bad = next((at for at, char in enumerate(text) if char not in _SLUG_CHARS), None)
+    if bad is not None:
+        char = text[bad]
+        if 0xDC80 <= ord(char) <= 0xDCFF:  # how Python keeps a file name's undecodable byte
+            return f"character {bad + 1} is the byte 0x{ord(char) - 0xDC00:02x}, not UTF-8"
+        name = unicodedata.name(char, "unnamed")
+        return f"character {bad + 1} is {char!r} (U+{ord(char):04X} {name}), not a-z, 0-9 or '-'"
+    if len(text) > 120:
+        return f"{len(text)} characters, more than 120"
+    return "hyphens must separate letters or digits, one at a time"
+
+
+_SLUG_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")

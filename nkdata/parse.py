@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from nkdata.fields import SLUG_PATTERN
+from nkdata.fields import SLUG_PATTERN, slug_error
 from nkdata.problems import Problem, Rule
 from nkdata.read import ReadFile
 from nkdata.yamlfile import YamlDocument, format_path
@@ -59,6 +59,8 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
             format_path(path),
             _unknown_key_hint(path, model),
         )
+    if error.get("input") == "" and path and isinstance(path[-1], str):
+        return _empty(file, doc, error, model)
     if kind == "missing":
         return Problem(
             Rule.FIELD_MISSING,
@@ -70,6 +72,8 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
             f"Add '{path[-1]}:' here.",
         )
     code = _rule(kind, error)
+    if code is Rule.ID_FORMAT and isinstance(error.get("input"), str):
+        message = f"not a valid id: {slug_error(error['input'])}"
     if code in {Rule.FIELD_TYPE, Rule.FIELD_VALUE, Rule.ID_FORMAT}:
         message = f"{message} (got {_shown(error.get('input'))})"
     hint = (error.get("ctx") or {}).get("hint") or _HINTS.get(code, _hint(kind, error))
@@ -119,24 +123,37 @@ _HINTS: dict[Rule, str] = {
 
 
 def _unknown_key_hint(path: tuple[Any, ...], model: type[BaseModel]) -> str:
-    fields = _fields_at(model, path[:-1])
+    fields = list(_fields_at(model, path[:-1]))
     close = difflib.get_close_matches(str(path[-1]), fields, n=2)
     if close:
         return "Did you mean " + " or ".join(f"'{name}'" for name in close) + "?"
     return f"Allowed keys here: {', '.join(fields)}." if fields else "Remove it."
 
 
-def _fields_at(model: type[BaseModel], path: tuple[Any, ...]) -> list[str]:
-    """Field names of the (nested) model at ``path``; [] when it cannot be followed."""
+def _fields_at(model: type[BaseModel], path: tuple[Any, ...]) -> dict[str, Any]:
+    """Fields (name → FieldInfo) of the (nested) model at ``path``; {} when it cannot be
+    followed."""
     current: Any = model
     for part in path:
         if isinstance(part, int):
             continue
         info = _model_fields(current).get(part)
         if info is None:
-            return []
+            return {}
         current = _inner_model(info.annotation)
-    return list(_model_fields(current))
+    return _model_fields(current)
+
+
+def _empty(file: str, doc: YamlDocument, error: ErrorDetails, model: type[BaseModel]) -> Problem:
+    """An empty text where a value is required: say so, and what the field holds."""
+    path = tuple(error["loc"])
+    line, column = doc.position(path) or (None, None)
+    info = _fields_at(model, path[:-1]).get(str(path[-1]))
+    hint = f"Fill it in: {info.description}" if info and info.description else "Fill it in."
+    if error["type"] == "enum":
+        hint += f" One of: {(error.get('ctx') or {}).get('expected', '')}."
+    message = f"'{path[-1]}' is empty"
+    return Problem(Rule.FIELD_MISSING, message, file, line, column, format_path(path), hint)
 
 
 def _model_fields(model: Any) -> dict[str, Any]:

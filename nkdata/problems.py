@@ -24,6 +24,7 @@ class Rule(StrEnum):
     TEXT_LINE_ENDS = "text-line-ends"
     TEXT_NOT_NFC = "text-not-nfc"
     TEXT_CONTROL_CHAR = "text-control-char"
+    TEXT_EMPTY = "text-empty"
     YAML_SYNTAX = "yaml-syntax"
     YAML_DUPLICATE_KEY = "yaml-duplicate-key"
     YAML_ALIAS = "yaml-alias"
@@ -71,7 +72,9 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.TEXT_BOM: "A text file that starts with a byte-order mark.",
     Rule.TEXT_LINE_ENDS: "A text file with CR or CRLF line ends; the corpus uses LF.",
     Rule.TEXT_NOT_NFC: "A text that is not in Unicode normalisation form C.",
-    Rule.TEXT_CONTROL_CHAR: "A control, zero-width or other invisible character in a text.",
+    Rule.TEXT_CONTROL_CHAR: "A control, zero-width or other invisible character in a text or in "
+    "a YAML value.",
+    Rule.TEXT_EMPTY: "An article text that is empty or holds only white space.",
     Rule.YAML_SYNTAX: "A YAML file that does not parse.",
     Rule.YAML_DUPLICATE_KEY: "The same key twice in one YAML mapping.",
     Rule.YAML_ALIAS: "A YAML anchor or alias; the corpus spells every value out.",
@@ -79,7 +82,7 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.YAML_TOO_DEEP: "YAML nested deeper than any corpus file needs.",
     Rule.YAML_EMPTY: "A YAML file with no document.",
     Rule.FIELD_UNKNOWN: "A key that the file format does not define.",
-    Rule.FIELD_MISSING: "A required key is absent.",
+    Rule.FIELD_MISSING: "A required key is absent, or its value is empty.",
     Rule.FIELD_TYPE: "A value of the wrong type (a number where text is expected, ...).",
     Rule.FIELD_VALUE: "A value of the right type that breaks a constraint of its field.",
     Rule.ID_FORMAT: "An id that is not a lower-case ASCII slug.",
@@ -92,7 +95,7 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.QUOTE_NOT_FOUND: "A claim quote that does not occur in the article text.",
     Rule.QUOTE_AMBIGUOUS: "A claim quote that occurs more than once and has no occurrence.",
     Rule.QUOTE_OCCURRENCE: "An occurrence number larger than the number of matches.",
-    Rule.QUOTE_CHARACTERS: "A quote or figure text with leading/trailing space or a line break.",
+    Rule.QUOTE_CHARACTERS: "A quote that is not in Unicode NFC, so that it cannot match the text.",
     Rule.FIGURE_NOT_IN_QUOTE: "A figure text that does not occur inside its claim's quote.",
     Rule.FIGURE_AMBIGUOUS: "A figure text that occurs more than once in its claim's quote.",
     Rule.FIGURE_BOUNDS: "A figure whose low, value and high are out of order.",

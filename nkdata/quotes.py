@@ -7,13 +7,20 @@ stored (NFC, LF), so that ``text[start:end] == quote`` holds in Python, Arrow an
 from __future__ import annotations
 
 import difflib
+import functools
+
+MAX_MATCHES = 1000
+"""Matches :func:`find_all` collects at most: enough to count any real repetition, and a bound on
+the work a hostile text (a quote ``a`` in a text of a million ``a``) can cause."""
+MAX_WINDOWS = 1000
+"""Candidate passages :func:`closest_passage` compares at most, so a hint costs bounded time."""
 
 
-def find_all(text: str, quote: str) -> list[int]:
-    """Start offsets of every (possibly overlapping) match of ``quote`` in ``text``."""
-    starts = []
+def find_all(text: str, quote: str, limit: int = MAX_MATCHES) -> list[int]:
+    """Start offsets of the first ``limit`` (possibly overlapping) matches of ``quote``."""
+    starts: list[int] = []
     at = text.find(quote)
-    while at >= 0:
+    while at >= 0 and len(starts) < limit:
         starts.append(at)
         at = text.find(quote, at + 1)
     return starts
@@ -32,12 +39,13 @@ def closest_passage(text: str, quote: str) -> tuple[str, str]:
     >>> closest_passage("He said “yes” twice.", 'He said "yes"')
     ('He said “yes”', 'first difference at character 9: the text has “ where the quote has "')
     """
-    if not text or not quote:
+    starts = _candidate_starts(text, quote) if quote else []
+    if not starts:  # an empty quote, or a text of white space only
         return "", ""
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quote)
-    best, best_ratio = (0, len(quote)), -1.0
-    for start in _candidate_starts(text, quote):
+    best, best_ratio = (starts[0], len(quote)), -1.0
+    for start in starts:
         ratio = _ratio(matcher, text[start : start + len(quote)], best_ratio)
         if ratio > best_ratio:
             best, best_ratio = (start, len(quote)), ratio
@@ -54,7 +62,8 @@ def _refine_end(matcher: difflib.SequenceMatcher[str], text: str, start: int, si
         boundary = end >= len(text) or not text[end].isalnum()
         return matched, boundary, -abs(end - start - size)
 
-    end = max(range(start + max(size - 8, 1), min(start + size + 9, len(text) + 1)), key=score)
+    stop = min(start + size + 9, len(text) + 1)  # a text shorter than the quote ends first
+    end = max(range(min(start + max(size - 8, 1), stop - 1), stop), key=score)
     return text[start:end]
 
 
@@ -67,12 +76,20 @@ def _ratio(matcher: difflib.SequenceMatcher[str], window: str, floor: float) -> 
 
 def _candidate_starts(text: str, quote: str) -> list[int]:
     """Word starts, and offsets near where the quote's first or last characters occur."""
-    starts = {0} | {i + 1 for i, char in enumerate(text) if char in " \n"}
+    starts = set(_word_starts(text))
     starts.update(find_all(text, quote[:12]))
     for at in find_all(text, quote[-12:]):
         anchor = at + 12 - len(quote)
         starts.update(range(max(anchor - 3, 0), anchor + 4))
     return sorted(s for s in starts if s < len(text) and not text[s].isspace())
+
+
+@functools.lru_cache(maxsize=2)
+def _word_starts(text: str) -> tuple[int, ...]:
+    """Where words start, evenly thinned to :data:`MAX_WINDOWS` in a long text; cached, since
+    every quote missing from one text searches the same windows."""
+    words = [0, *(i + 1 for i, char in enumerate(text) if char in " \n")]
+    return tuple(words[:: len(words) // MAX_WINDOWS + 1])
 
 
 def _first_difference(passage: str, quote: str) -> str:

@@ -138,6 +138,7 @@ def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, l
 
 
 _MISSING_HINT = "Create it; `nkdata new article <id>` scaffolds an article folder."
+_LINK_HINT = "Replace the link with the folder itself."
 
 
 def parse_yaml_bytes(data: bytes, file: str) -> tuple[ReadFile, list[Problem]]:
@@ -181,7 +182,11 @@ def article_signature(root: Path, folder: str) -> Signature | None:
     files; None for any other folder, which is then read and checked in full."""
     path = os.path.join(root, "articles", folder)  # noqa: PTH118 - the hot path: no pathlib
     try:
-        with os.scandir(path) as listing:
+        handle = os.open(path, _FOLDER_FLAGS)  # a link is refused here, never followed
+    except OSError:
+        return None
+    try:
+        with os.scandir(handle) as listing:
             entries = {entry.name: entry for entry in listing}
         if entries.keys() != _ARTICLE_FILES or not all(
             entry.is_file(follow_symlinks=False) for entry in entries.values()
@@ -190,6 +195,8 @@ def article_signature(root: Path, folder: str) -> Signature | None:
         infos = [entries[name].stat(follow_symlinks=False) for name in ARTICLE_FILES]
     except OSError:
         return None
+    finally:
+        os.close(handle)
     return Signature(
         ",".join(
             f"{i.st_dev}:{i.st_ino}:{i.st_size}:{i.st_mtime_ns}:{i.st_ctime_ns}" for i in infos
@@ -205,6 +212,9 @@ def read_article_bytes(root: Path, folder: str) -> ArticleBytes:
     plain = _plain_article(path)
     if plain is not None:
         return ArticleBytes(folder, *plain, [])
+    if Path(path).is_symlink():  # only when asked for this folder: a corpus scan skips links
+        link = Problem(Rule.FILE_SYMLINK, "a symbolic link, not a folder", base, hint=_LINK_HINT)
+        return ArticleBytes(folder, None, None, [link])
     problems = _strays(path, base, _ARTICLE_FILES)
     yaml, yaml_problems = read_bytes(f"{path}/article.yaml", f"{base}/article.yaml", MAX_YAML_BYTES)
     text, text_problems = read_bytes(f"{path}/text.txt", f"{base}/text.txt", MAX_TEXT_BYTES)
@@ -218,15 +228,21 @@ def _plain_article(path: str) -> tuple[bytes, bytes] | None:
     Reading every article is most of re-validating an unchanged corpus: this is the lean way.
     """
     try:
-        with os.scandir(path) as listing:
+        folder = os.open(path, _FOLDER_FLAGS)  # a link is refused here, never followed
+    except OSError:
+        return None
+    try:
+        with os.scandir(folder) as listing:
             kinds = {entry.name: entry.is_file(follow_symlinks=False) for entry in listing}
         if kinds != _PLAIN_FOLDER:
             return None
-        return _plain_file(f"{path}/article.yaml", MAX_YAML_BYTES), _plain_file(
-            f"{path}/text.txt", MAX_TEXT_BYTES
+        return _plain_file("article.yaml", folder, MAX_YAML_BYTES), _plain_file(
+            "text.txt", folder, MAX_TEXT_BYTES
         )
     except (OSError, _NotPlain):
         return None
+    finally:
+        os.close(folder)
 
 
 class _NotPlain(Exception):
@@ -235,10 +251,11 @@ class _NotPlain(Exception):
 
 _PLAIN_FOLDER = dict.fromkeys(ARTICLE_FILES, True)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+_FOLDER_FLAGS = _OPEN_FLAGS | getattr(os, "O_DIRECTORY", 0)
 
 
-def _plain_file(path: str, limit: int) -> bytes:
-    handle = os.open(path, _OPEN_FLAGS)
+def _plain_file(name: str, folder: int, limit: int) -> bytes:
+    handle = os.open(name, _OPEN_FLAGS, dir_fd=folder)
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
@@ -270,7 +287,9 @@ def read_layout(root: Path) -> ReadCorpus:
         corpus.registry_bytes[name], problems = read_bytes(root / name, name, MAX_YAML_BYTES)
         corpus.problems.extend(problems)
     articles = root / "articles"
-    if articles.is_symlink() or not articles.is_dir():
+    if articles.is_symlink():
+        return corpus  # _strays reported it
+    if not articles.is_dir():
         corpus.problems.append(
             Problem(
                 Rule.FILE_MISSING,

@@ -4,6 +4,14 @@
 - Atomic: files are written and synced in a hidden ``.nkdata-build-<pid>-*`` folder, which one
   ``rename`` system call turns into ``releases/<version>``; a failed build removes its folder, and
   the next build removes what a killed one left (its process is gone). Never a partial release.
+- Derived files repaired, not atomic with the release: the root ``datapackage.json`` and
+  ``releases/index.json`` are rewritten after the rename, each atomically (temporary file, then
+  replace). A build killed between the rename and those writes leaves the new release complete
+  and them stale; ``nkdata build --check`` says so and the next ``nkdata build`` rewrites them.
+- Concurrent builds publish one at a time: the rename and the root files happen under an
+  exclusive lock on ``releases/`` (``flock``; POSIX only), so the last build's root files see
+  every release. Of two builds of one version, one writes it; the other finds it unchanged or
+  reports a conflict.
 - Immutable: an existing version is never overwritten; rebuilding it with identical bytes is a
   no-op, with different bytes a refusal.
 - Reproducible: the same corpus with the same pinned dependencies gives the same bytes.
@@ -16,13 +24,11 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-import pyarrow as pa
 
 from nkdata.card import data_card
 from nkdata.changes import previous_version, release_changes, released_versions, version_key
@@ -34,8 +40,6 @@ from nkdata.tablefiles import write_csv, write_parquet
 from nkdata.validate import Corpus
 
 TEMP_PREFIX = ".nkdata-build-"
-WRITERS = 2
-"""Tables written at once; each file is written by one thread, so its bytes do not change."""
 Progress = Callable[[str], None]
 
 
@@ -79,14 +83,10 @@ def write_release_files(
 ) -> None:
     """Write every file of the release of ``corpus`` into ``folder`` (which must exist)."""
     tables = corpus.arrow
-    with ThreadPoolExecutor(WRITERS) as writers:  # pyarrow writes without holding the GIL
-        largest_first = sorted(tables, key=lambda name: -tables[name].nbytes)
-        written = {
-            name: writers.submit(_write_table, tables[name], folder, name) for name in largest_first
-        }
-        for name in table_models():
-            progress(f"table {name}")
-            written[name].result()
+    for name in table_models():
+        progress(f"table {name}")
+        write_parquet(tables[name], folder / f"{name}.parquet")
+        write_csv(tables[name], folder / f"{name}.csv")
     progress("datapackage.json")
     stats = {
         f"{name}.{fmt}": file_stats(folder / f"{name}.{fmt}") for name in tables for fmt in FORMATS
@@ -98,11 +98,6 @@ def write_release_files(
     changes = release_changes(releases / previous, tables) if previous else None
     card = data_card(corpus.dataset, tables, previous, changes)
     (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
-
-
-def _write_table(table: pa.Table, folder: Path, name: str) -> None:
-    write_parquet(table, folder / f"{name}.parquet")
-    write_csv(table, folder / f"{name}.csv")
 
 
 def differences(left: Path, right: Path) -> list[str]:
@@ -157,45 +152,85 @@ def _fsync(path: Path) -> None:
         os.close(handle)
 
 
+@contextmanager
+def _exclusive(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (``flock``; where there is none, no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle is closed
+        yield
+    finally:
+        os.close(handle)
+
+
+def _publish(temp: Path, target: Path) -> BuildResult:
+    """Rename ``temp`` to ``target``, or compare it with the release already there."""
+    version = target.name
+    if not target.exists():
+        try:
+            temp.rename(target)
+        except OSError:
+            if not target.is_dir():
+                raise
+        else:
+            return BuildResult(BuildStatus.WRITTEN, version, target)
+    differing = tuple(differences(temp, target))
+    status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
+    return BuildResult(status, version, target, differing)
+
+
 def build_release(
     corpus: Corpus, releases: Path, progress: Progress = lambda _: None
 ) -> BuildResult:
     """Build ``releases/<version>`` atomically; refuse to change an existing version."""
     version = corpus.dataset.version
-    target = releases / version
     try:
         releases.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(releases)
         remove_stale_temps(releases.parent)
         temp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix()}{version}-", dir=releases))
     except OSError as exc:
-        raise BuildError(f"cannot write to {releases}: {exc.strerror or exc}") from exc
+        raise BuildError(
+            f"cannot write to {releases}: {exc.strerror or exc}; nothing was written"
+        ) from exc
     try:
         write_release_files(corpus, temp, releases, progress)
         temp.chmod(0o755)  # mkdtemp makes it private; a release is for everyone to read
         for path in [*temp.iterdir(), temp]:
             _fsync(path)
         progress("rename into place")
-        if not target.exists():
-            try:
-                temp.rename(target)
-                _fsync(releases)
-                write_root_files(releases)
-                return BuildResult(BuildStatus.WRITTEN, version, target)
-            except OSError:
-                if not target.is_dir():  # not lost to a concurrent build of the same version
-                    raise
-        differing = tuple(differences(temp, target))
-        status = BuildStatus.CONFLICT if differing else BuildStatus.UNCHANGED
-        if status is BuildStatus.UNCHANGED:
-            write_root_files(releases)
-        return BuildResult(status, version, target, differing)
+        with _exclusive(releases):
+            result = _publish(temp, releases / version)
+            if result.status is not BuildStatus.CONFLICT:
+                _update_root_files(releases, result)
+        return result
     except OSError as exc:
         raise BuildError(
-            f"cannot write the release: {exc.strerror or exc} ({exc.filename or releases})"
+            f"cannot write the release: {exc.strerror or exc} ({exc.filename or releases}); "
+            "nothing was written"
         ) from exc
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+
+
+def _update_root_files(releases: Path, result: BuildResult) -> None:
+    """Sync the rename, rewrite the root files; if that fails, say that the release is in place."""
+    try:
+        if result.status is BuildStatus.WRITTEN:
+            _fsync(releases)
+        write_root_files(releases)
+    except OSError as exc:
+        raise BuildError(
+            f"release {result.version} is complete at {result.folder}, but the root "
+            f"{DESCRIPTOR} and {releases.name}/{INDEX} could not be updated: "
+            f"{exc.strerror or exc} ({exc.filename or releases}); run `nkdata build` again "
+            "to update them"
+        ) from exc
 
 
 def root_descriptor(releases: Path) -> dict[str, object] | None:

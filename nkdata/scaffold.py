@@ -31,6 +31,8 @@ from pydantic import BaseModel
 from nkdata.corpus_format import ArticleFile, ClaimEntry, FigureEntry
 from nkdata.fields import is_slug
 from nkdata.models import Source
+from nkdata.read import read_bytes
+from nkdata.textfile import MAX_YAML_BYTES
 from nkdata.yamlfile import YamlDocument, parse_yaml
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}"
@@ -186,6 +188,8 @@ def new_article(corpus: Path, article_id: str) -> Path:
     PosixPath('corpus/articles/rfa-2024-phones/article.yaml')
     """
     _check_id("article", article_id)
+    if (corpus / "articles").is_symlink():  # writing through it would write out of the corpus
+        raise ScaffoldError(f"{corpus / 'articles'} is a symbolic link; nothing was written.", 1)
     folder = corpus / "articles" / article_id
     try:
         folder.mkdir()
@@ -210,10 +214,9 @@ def new_source(corpus: Path, source_id: str) -> Path:
     """
     _check_id("source", source_id)
     path = corpus / "sources.yaml"
-    try:
-        old = path.read_bytes()
-    except OSError as exc:
-        raise ScaffoldError(f"cannot read {path}: {exc.strerror}", 1) from None
+    old, problems = read_bytes(path, path.name, MAX_YAML_BYTES)  # no link, FIFO or giant
+    if old is None:
+        raise ScaffoldError(f"cannot read {path}: {problems[0].message}", 1)
     ids, indent = _source_ids(old, path)
     if source_id.casefold() in {known.casefold() for known in ids}:
         raise ScaffoldError(f"source '{source_id}' is already in {path}; nothing was written.")

@@ -1,4 +1,5 @@
-"""Decode a corpus file's bytes and check the text rules: UTF-8, no BOM, LF, NFC, no invisibles.
+"""Decode a corpus file's bytes and check the text rules: UTF-8, no BOM, LF, NFC, no invisibles,
+not empty.
 
 Texts are evidence: nothing here changes a character. A rule that fails is reported with the
 line and column of the first offending character, and the text is still returned where it could
@@ -52,9 +53,36 @@ def is_invisible(char: str) -> bool:
     return unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 
 
+def first_invisible(text: str) -> int | None:
+    """Offset of the first invisible character of ``text``, or None.
+
+    >>> first_invisible("zero\\u200bwidth"), first_invisible("a\\u00a0b\\n")
+    (4, None)
+    """
+    if text.isprintable():  # fast path: no control, format, private or separator characters
+        return None
+    return next((at for at, char in enumerate(text) if is_invisible(char)), None)
+
+
+def describe_char(char: str) -> str:
+    """``invisible character U+200B (ZERO WIDTH SPACE)`` or ``control character U+001B``."""
+    if unicodedata.category(char) == "Cc":
+        return f"control character U+{ord(char):04X}"
+    return f"invisible character U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})"
+
+
 def check_text(text: str, file: str) -> list[Problem]:
-    """Problems of an article text: BOM, CR line ends, non-NFC, invisible characters."""
+    """Problems of an article text: empty, BOM, CR line ends, non-NFC, invisible characters."""
     problems: list[Problem] = []
+    if not text.strip():
+        problems.append(
+            Problem(
+                Rule.TEXT_EMPTY,
+                "the text is empty" if not text else "the text holds only white space",
+                file,
+                hint="Paste the article text, verbatim, into text.txt.",
+            )
+        )
     if text.startswith("\ufeff"):
         problems.append(
             Problem(
@@ -119,12 +147,10 @@ def _invisibles(text: str, file: str) -> list[Problem]:
     found = [offset for offset, char in enumerate(text) if char in bad]
     problems = []
     for offset in found[:20]:
-        char = text[offset]
-        name = unicodedata.name(char, "unnamed")
         problems.append(
             Problem(
                 Rule.TEXT_CONTROL_CHAR,
-                f"invisible character U+{ord(char):04X} ({name})",
+                describe_char(text[offset]),
                 file,
                 *line_column(text, offset),
                 "",

@@ -75,8 +75,8 @@ def validate_corpus(
     """Validate the corpus at ``root``; with ``only``, one article folder against the rest.
 
     ``resolve`` builds the tables of a valid corpus (``Outcome.corpus``); ``cache`` uses and
-    updates the check cache of :mod:`nkdata.checkcache` (a build records what passed but parses
-    everything, since it needs every row).
+    updates the check cache of :mod:`nkdata.checkcache` (with ``resolve``, it only records what
+    passed: every article is parsed, since every row is needed).
     """
     layout = read_layout(root)
     problems = list(layout.problems)

@@ -5,6 +5,9 @@ PyYAML's loaders keep the last of two duplicate keys, resolve ``no`` to False an
 libyaml's event stream instead and builds plain values itself, so that:
 
 - a duplicate key, an alias or anchor, an explicit tag or an absurd nesting depth is a problem;
+- a character YAML forbids (a raw control character) is located by line and column, and an
+  invisible one that YAML lets through (zero-width, bidi control, an escaped ``"\\e"``) is a
+  problem of the value that holds it;
 - plain scalars resolve by the YAML 1.2 core schema only: ``null``/``~``/empty, ``true``/``false``,
   decimal integers and decimal floats. ``no``, ``yes``, ``on``, ``2018-09-10`` stay strings;
 - every value's position is known, keyed by its path, for error messages.
@@ -27,6 +30,7 @@ from typing import Any
 import yaml
 
 from nkdata.problems import Problem, Rule
+from nkdata.textfile import describe_char, first_invisible, line_column
 
 try:  # libyaml is the floor this reader is measured against; fall back only where it is absent
     from yaml import CSafeLoader as _Loader
@@ -134,8 +138,30 @@ def _careful(text: str, file: str) -> YamlDocument | Problem:
             exc.problem_mark,
             "Check indentation and quoting on this line; quote text that contains ': ' or '#'.",
         )
+    except yaml.reader.ReaderError as exc:
+        return _forbidden_character(text, file, exc)
     except yaml.YAMLError as exc:
         return _problem(file, Rule.YAML_SYNTAX, f"YAML error: {exc}", None, "")
+
+
+def _forbidden_character(text: str, file: str, exc: yaml.reader.ReaderError) -> Problem:
+    """The first character YAML refuses, located in ``text`` (libyaml gives a byte offset)."""
+    char = chr(exc.character)  # the reader stops at the first, so the first of its kind
+    line, column = line_column(text, text.find(char))
+    return Problem(
+        Rule.TEXT_CONTROL_CHAR,
+        f"{describe_char(char)} is not allowed in a YAML file",
+        file,
+        line,
+        column,
+        "",
+        _INVISIBLE_HINT,
+    )
+
+
+_INVISIBLE_HINT = (
+    "Remove it: corpus values hold no control, zero-width or other invisible characters."
+)
 
 
 def _problem(file: str, code: Rule, message: str, mark: Any, hint: str, path: str = "") -> Problem:
@@ -181,13 +207,7 @@ class _Builder:
     def _node(self, event: Any, path: Path, depth: int) -> Any:
         mark = event.start_mark
         self._positions[path] = (mark.line + 1, mark.column + 1)
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise YamlProblem(
-                Rule.YAML_ALIAS,
-                "YAML anchors and aliases are not allowed",
-                mark,
-                "Write the value out in full where it is used.",
-            )
+        _refuse_anchor(event)
         if depth > MAX_DEPTH:
             raise YamlProblem(
                 Rule.YAML_TOO_DEEP,
@@ -196,7 +216,7 @@ class _Builder:
                 "Corpus files nest a few levels deep; check the indentation.",
             )
         if isinstance(event, yaml.ScalarEvent):
-            return _scalar(event)
+            return self._text(_scalar(event), event, path)
         self._check_tag(event)
         if isinstance(event, yaml.SequenceStartEvent):
             return self._sequence(path, depth)
@@ -211,6 +231,7 @@ class _Builder:
     def _mapping(self, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         while not isinstance(event := self._next(), yaml.MappingEndEvent):
+            _refuse_anchor(event)
             if not isinstance(event, yaml.ScalarEvent):
                 raise YamlProblem(
                     Rule.YAML_SYNTAX,
@@ -218,7 +239,8 @@ class _Builder:
                     event.start_mark,
                     "Keys are field names such as 'title' or 'claims'.",
                 )
-            key = str(_scalar(event))
+            _scalar(event)  # refuses a tagged key
+            key = self._text(event.value, event, (*path, event.value))  # as written: `no`, `1.10`
             if key not in result:
                 result[key] = self._node(self._next(), (*path, key), depth + 1)
                 continue
@@ -237,6 +259,22 @@ class _Builder:
             self._node(self._next(), (*path, key, "<duplicate>"), depth + 1)
         return result
 
+    def _text(self, value: Any, event: Any, path: Path) -> Any:
+        """``value``; an invisible character in it is recorded as a problem (parsing goes on)."""
+        at = first_invisible(value) if isinstance(value, str) else None
+        if at is not None:
+            self._problems.append(
+                _problem(
+                    self._file,
+                    Rule.TEXT_CONTROL_CHAR,
+                    f"{describe_char(value[at])} at character {at + 1} of the value",
+                    event.start_mark,
+                    _INVISIBLE_HINT,
+                    format_path(path),
+                )
+            )
+        return value
+
     @staticmethod
     def _check_tag(event: Any) -> None:
         tag = event.tag
@@ -247,6 +285,16 @@ class _Builder:
                 event.start_mark,
                 "Remove the tag: corpus values are plain text, numbers, lists and mappings.",
             )
+
+
+def _refuse_anchor(event: Any) -> None:
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        raise YamlProblem(
+            Rule.YAML_ALIAS,
+            "YAML anchors and aliases are not allowed",
+            event.start_mark,
+            "Write the value out in full where it is used.",
+        )
 
 
 class _Unusual(Exception):
@@ -270,38 +318,51 @@ def _plain(get: Any) -> Any:
 
 
 def _plain_node(get: Any, event: Any, depth: int) -> Any:
-    """One node of :func:`_plain`; the hot loop of reading a corpus, hence written out flat."""
+    """One node of :func:`_plain`."""
     kind = type(event)
     if event.anchor is not None or depth > MAX_DEPTH:
         raise _Unusual
     if kind is _SCALAR:
-        return _scalar(event)
+        return _plain_scalar(event)
     if event.tag is not None and event.tag != "!":
         raise _Unusual
     if kind is _MAPPING:
-        result: dict[str, Any] = {}
-        while type(key := get()) is not _MAPPING_END:
-            if type(key) is not _SCALAR or key.anchor is not None:
-                raise _Unusual
-            name = key.value
-            if key.tag is not None or not name or name[0] in _MAYBE_TYPED:
-                name = str(_scalar(key))
-            if name in result:
-                raise _Unusual
-            value = get()
-            if type(value) is _SCALAR and value.anchor is None and depth < MAX_DEPTH:
-                text = value.value  # most values are text: resolved here without a call
-                plain = value.tag is None and text and text[0] not in _MAYBE_TYPED
-                result[name] = text if plain else _scalar(value)
-            else:
-                result[name] = _plain_node(get, value, depth + 1)
-        return result
+        return _plain_mapping(get, depth)
     if kind is _SEQUENCE:
         items: list[Any] = []
         while type(item := get()) is not _SEQUENCE_END:
             items.append(_plain_node(get, item, depth + 1))
         return items
     raise _Unusual  # an alias
+
+
+def _plain_mapping(get: Any, depth: int) -> dict[str, Any]:
+    """The hot loop of reading a corpus, hence written out flat: most values are plain text."""
+    result: dict[str, Any] = {}
+    while type(key := get()) is not _MAPPING_END:
+        if type(key) is not _SCALAR or key.anchor is not None or key.tag is not None:
+            raise _Unusual
+        name = key.value  # as written: `no`, `1.10`
+        if not name or name[0] in _MAYBE_TYPED:
+            _scalar(key)  # refuses what the careful walk refuses in a key (a number too long)
+        if name in result or (not name.isprintable() and first_invisible(name) is not None):
+            raise _Unusual
+        value = get()
+        if type(value) is not _SCALAR or value.anchor is not None or depth >= MAX_DEPTH:
+            result[name] = _plain_node(get, value, depth + 1)
+            continue
+        text = value.value
+        plain = value.tag is None and text and text[0] not in _MAYBE_TYPED
+        result[name] = text if plain and text.isprintable() else _plain_scalar(value)
+    return result
+
+
+def _plain_scalar(event: Any) -> Any:
+    """A scalar's value; text with an invisible character is left to the careful walk."""
+    value = _scalar(event)
+    if type(value) is str and not value.isprintable() and first_invisible(value) is not None:
+        raise _Unusual
+    return value
 
 
 def _scalar(event: Any) -> Any:
@@ -322,7 +383,15 @@ def _scalar(event: Any) -> Any:
         return value
     if value[:1] in _NUMBER_START:
         if _INT.match(value):
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+                raise YamlProblem(
+                    Rule.FIELD_VALUE,
+                    f"a number of {len(value.lstrip('+-'))} digits is out of range",
+                    event.start_mark,
+                    "Write the number as the text gives it, scaled to the unit: 4000000.",
+                ) from None
         if _FLOAT.match(value) or _SPECIAL_FLOAT.match(value):
             return float(value.lower().replace(".inf", "inf").replace(".nan", "nan"))
         return value

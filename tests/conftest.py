@@ -4,20 +4,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
-from collections.abc import Callable
+import stat
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from nkdata.cli import app
+from nkdata.models import Row
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 ARTICLE = "rfa-2018-workers-russia-internet-blocked"
+
+# Hypothesis: few examples (every one builds a release), no example database in the working
+# tree, derandomized under CI so that a failure reproduces; `--hypothesis-profile=thorough`
+# for a longer search.
+_PROFILE = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("ci", max_examples=20, derandomize=True, **_PROFILE)
+settings.register_profile("dev", max_examples=20, **_PROFILE)
+settings.register_profile("thorough", max_examples=500, **_PROFILE)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @dataclass
@@ -93,6 +106,50 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Every entry under ``root``, links not followed: what a write of any kind would change."""
+    entries = {}
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder) / name
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                kind = f"link:{path.readlink()}"
+            elif stat.S_ISREG(info.st_mode):
+                kind = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                kind = f"mode:{stat.S_IFMT(info.st_mode)}"
+            entries[str(path.relative_to(root))] = kind
+    return entries
+
+
+def typed_rows(records: Iterable[dict[str, str]], model: type[Row]) -> list[dict[str, object]]:
+    """CSV records (every cell text) typed back by the column kinds of ``model``.
+
+    An empty cell is null, except in a list column, where it is the empty list (the only empty
+    strings a release holds). Numbers must read back exactly.
+    """
+    from datetime import date
+
+    from nkdata.columns import columns
+
+    parse: dict[str, Callable[[str], object]] = {
+        "string": str,
+        "integer": int,
+        "number": float,
+        "date": date.fromisoformat,
+        "list": lambda cell: cell.split(",") if cell else [],
+    }
+    kinds = {column.name: column.kind for column in columns(model)}
+    return [
+        {
+            name: None if cell == "" and kinds[name] != "list" else parse[kinds[name]](cell)
+            for name, cell in record.items()
+        }
+        for record in records
+    ]
 
 
 @pytest.fixture(autouse=True)

@@ -141,7 +141,7 @@ def test_workers_build_the_same_bytes(nkdata, tmp_path: Path, monkeypatch) -> No
     for workers in (1, 2):
         monkeypatch.setenv("NKDATA_WORKERS", str(workers))
         target = tmp_path / f"releases-{workers}"
-        run = nkdata("build", source, "--releases", target, "-q", "--no-cache")
+        run = nkdata("build", source, "--releases", target, "-q")
         assert run.exit_code == 0, run.stderr
         releases[workers] = snapshot(target)
     assert releases[1] == releases[2]

@@ -14,7 +14,7 @@ import pytest
 
 from nkdata.models import TABLES
 from nkdata.validate import validate_corpus
-from tests.conftest import CORPUS, REPO, edit, snapshot
+from tests.conftest import CORPUS, REPO, edit, snapshot, typed_rows
 
 VERSION = "0.1.0"
 TABLE_NAMES = [model.table for model in TABLES]
@@ -94,25 +94,7 @@ def expected_rows() -> dict[str, list[dict[str, object]]]:
 
 def typed_csv_rows(frame, model) -> list[dict[str, object]]:
     """Rows of a CSV read as text by pandas, typed back by the column kinds of ``model``."""
-    from datetime import date
-
-    from nkdata.columns import columns
-
-    parse = {
-        "string": str,
-        "integer": int,
-        "number": float,
-        "date": date.fromisoformat,
-        "list": lambda cell: cell.split(",") if cell else [],
-    }
-    kinds = {column.name: column.kind for column in columns(model)}
-    return [
-        {
-            name: None if cell == "" and kinds[name] != "list" else parse[kinds[name]](cell)
-            for name, cell in record.items()
-        }
-        for record in frame.to_dict("records")
-    ]
+    return typed_rows(frame.to_dict("records"), model)
 
 
 def test_every_reader_finds_the_model_rows(built: Path) -> None:
