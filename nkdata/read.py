@@ -180,18 +180,11 @@ class Signature:
 def article_signature(root: Path, folder: str) -> Signature | None:
     """The signature of an article folder holding its two files and nothing else, both regular
     files; None for any other folder, which is then read and checked in full."""
-    path = os.path.join(root, "articles", folder)  # noqa: PTH118 - the hot path: no pathlib
-    try:
-        handle = os.open(path, _FOLDER_FLAGS)  # a link is refused here, never followed
-    except OSError:
+    opened = _open_plain(os.path.join(root, "articles", folder))  # noqa: PTH118 - hot path
+    if opened is None:
         return None
+    handle, entries = opened
     try:
-        with os.scandir(handle) as listing:
-            entries = {entry.name: entry for entry in listing}
-        if entries.keys() != _ARTICLE_FILES or not all(
-            entry.is_file(follow_symlinks=False) for entry in entries.values()
-        ):
-            return None
         infos = [entries[name].stat(follow_symlinks=False) for name in ARTICLE_FILES]
     except OSError:
         return None
@@ -227,15 +220,11 @@ def _plain_article(path: str) -> tuple[bytes, bytes] | None:
 
     Reading every article is most of re-validating an unchanged corpus: this is the lean way.
     """
-    try:
-        folder = os.open(path, _FOLDER_FLAGS)  # a link is refused here, never followed
-    except OSError:
+    opened = _open_plain(path)
+    if opened is None:
         return None
+    folder = opened[0]
     try:
-        with os.scandir(folder) as listing:
-            kinds = {entry.name: entry.is_file(follow_symlinks=False) for entry in listing}
-        if kinds != _PLAIN_FOLDER:
-            return None
         return _plain_file("article.yaml", folder, MAX_YAML_BYTES), _plain_file(
             "text.txt", folder, MAX_TEXT_BYTES
         )
@@ -245,11 +234,30 @@ def _plain_article(path: str) -> tuple[bytes, bytes] | None:
         os.close(folder)
 
 
+def _open_plain(path: str) -> tuple[int, dict[str, os.DirEntry[str]]] | None:
+    """A descriptor of an article folder that holds its two files and nothing else, both regular
+    files, with its entries (the caller closes it); None for any other folder, or a link."""
+    try:
+        handle = os.open(path, _FOLDER_FLAGS)  # a link is refused here, never followed
+    except OSError:
+        return None
+    try:
+        with os.scandir(handle) as listing:
+            entries = {entry.name: entry for entry in listing}
+        if entries.keys() == _ARTICLE_FILES and all(
+            entry.is_file(follow_symlinks=False) for entry in entries.values()
+        ):
+            return handle, entries
+    except OSError:
+        pass
+    os.close(handle)
+    return None
+
+
 class _NotPlain(Exception):
     """A file that changed, or is not a plain file within its limit."""
 
 
-_PLAIN_FOLDER = dict.fromkeys(ARTICLE_FILES, True)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
 _FOLDER_FLAGS = _OPEN_FLAGS | getattr(os, "O_DIRECTORY", 0)
 

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,18 +23,23 @@ from tests.conftest import ARTICLE, edit, snapshot
 YAML = "article.yaml"
 
 
+def calls(monkeypatch: pytest.MonkeyPatch, name: str, folder_of: Callable[..., str]) -> list[str]:
+    """The folders that ``articlecheck.<name>`` is called for, run after run."""
+    folders: list[str] = []
+    original = getattr(articlecheck, name)
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        folders.append(folder_of(*args))
+        return original(*args)
+
+    monkeypatch.setattr(articlecheck, name, counting)
+    return folders
+
+
 @pytest.fixture
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The folders of the articles parsed (not taken from the cache), run after run."""
-    folders: list[str] = []
-    original = articlecheck.read_article
-
-    def counting(raw):  # type: ignore[no-untyped-def]
-        folders.append(raw.folder)
-        return original(raw)
-
-    monkeypatch.setattr(articlecheck, "read_article", counting)
-    return folders
+    return calls(monkeypatch, "read_article", lambda raw: raw.folder)
 
 
 def report(nkdata, path: Path, *options: str) -> tuple[int, list[dict[str, object]]]:
@@ -45,17 +51,20 @@ def articles_in(corpus: Path) -> int:
     return len(list((corpus / "articles").iterdir()))
 
 
+def second_run_skips_all_and_one_edit_one(nkdata, corpus: Path, counted: list[str]) -> None:
+    """Run twice, then edit one article and run again: ``counted`` holds all, none, then it."""
+    assert report(nkdata, corpus) == (0, [])
+    assert len(counted) == articles_in(corpus)
+    counted.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert counted == []
+    edit(corpus / "articles" / ARTICLE / YAML, "statement: Fireworks", "statement: Bright fire")
+    assert report(nkdata, corpus) == (0, [])
+    assert counted == [ARTICLE]
+
+
 def test_second_run_parses_nothing_and_one_edit_parses_one(nkdata, corpus: Path, parsed) -> None:
-    assert report(nkdata, corpus) == (0, [])
-    assert len(parsed) == articles_in(corpus)
-    parsed.clear()
-    assert report(nkdata, corpus) == (0, [])
-    assert parsed == []
-    edit(
-        corpus / "articles" / ARTICLE / YAML, "statement: Fireworks", "statement: Bright fireworks"
-    )
-    assert report(nkdata, corpus) == (0, [])
-    assert parsed == [ARTICLE]
+    second_run_skips_all_and_one_edit_one(nkdata, corpus, parsed)
 
 
 def test_edited_article_is_checked_again(nkdata, corpus: Path, article: Path) -> None:
@@ -231,26 +240,11 @@ def settled(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The folders whose files were read, run after run."""
-    folders: list[str] = []
-    original = articlecheck.read_article_bytes
-
-    def counting(root, folder):  # type: ignore[no-untyped-def]
-        folders.append(folder)
-        return original(root, folder)
-
-    monkeypatch.setattr(articlecheck, "read_article_bytes", counting)
-    return folders
+    return calls(monkeypatch, "read_article_bytes", lambda root, folder: folder)
 
 
 def test_settled_folders_are_not_read_again(nkdata, settled: Path, reads) -> None:
-    assert report(nkdata, settled) == (0, [])
-    assert len(reads) == articles_in(settled)
-    reads.clear()
-    assert report(nkdata, settled) == (0, [])
-    assert reads == []
-    edit(settled / "articles" / ARTICLE / YAML, "statement: Fireworks", "statement: Bright fire")
-    assert report(nkdata, settled) == (0, [])
-    assert reads == [ARTICLE]
+    second_run_skips_all_and_one_edit_one(nkdata, settled, reads)
 
 
 def test_metadata_cannot_hide_an_edit(nkdata, settled: Path, article: Path) -> None:
