@@ -47,14 +47,10 @@ class Run:
         return [str(p["code"]) for p in self.problems()]
 
 
-@pytest.fixture(autouse=True)
-def private_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> Path:
-    """Every test gets its own cache folder: never the user's real one."""
-    folder = tmp_path_factory.mktemp("cache")
-    monkeypatch.setenv("NKDATA_CACHE_DIR", str(folder))
-    return folder
+@pytest.fixture
+def private_cache() -> Path:
+    """The cache folder of this test (set by ``_no_real_cache_no_network``): never the user's."""
+    return Path(os.environ["NKDATA_CACHE_DIR"])
 
 
 @pytest.fixture
