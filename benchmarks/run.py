@@ -12,7 +12,10 @@ Every command runs in a fresh process. "Cold" means an empty check cache (a new
 ``$NKDATA_CACHE_DIR``); the operating system's file cache is warm for every figure, floors
 included. Memory is the peak of the sum of the resident set sizes of the command's process
 tree (sampled every 50 ms, and at least the largest process's own peak): pages that forked
-workers share with their parent count in each, so it errs high.
+workers share with their parent count in each, so it errs high. "cpu s" is the user and system
+time of the command and its workers: it does not depend on how many cores were free, nor on
+whether the files were in the operating system's cache, which wall times on a shared or small
+machine do.
 
 Usage::
 
@@ -59,6 +62,8 @@ class Sample:
     peak_mib: float
     code: int
     output: str = ""
+    cpu: float = 0.0
+    """User and system time of the process and the workers it waited for."""
 
 
 def _tree(pid: int) -> list[int]:
@@ -115,7 +120,10 @@ def run(
     sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     peak_kib = max(peak[0], usage.ru_maxrss)
-    return Sample(seconds, peak_kib / 1024, process.returncode, output.decode(errors="replace"))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(
+        seconds, peak_kib / 1024, process.returncode, output.decode("utf-8", "replace"), cpu
+    )
 
 
 def timed_python(code: str, *args: str) -> dict[str, float]:
@@ -142,6 +150,13 @@ class Figure:
     budget: str = ""
     check: Callable[[float, float], bool] | None = None
     note: str = ""
+    cpus: list[float] = field(default_factory=list)
+
+    def record(self, sample: Sample) -> None:
+        """One run of a command: its wall time, peak memory and processor time."""
+        self.samples.append(sample.seconds)
+        self.peaks.append(sample.peak_mib)
+        self.cpus.append(sample.cpu)
 
     @property
     def median(self) -> float:
@@ -159,6 +174,7 @@ class Figure:
         return [
             self.name,
             f"{self.median:.3f}",
+            f"{statistics.median(self.cpus):.2f}" if self.cpus else "",
             f"{max(self.peaks):,.0f}" if self.peaks else "",
             self.floor_name,
             f"{self.floor_median:.3f}" if self.floor else "",
@@ -260,13 +276,11 @@ class Bench:
             sample = self.expect(
                 run([NKDATA, "validate", str(self.corpus)], self.fresh_cache()), "validate"
             )
-            parse.samples.append(sample.seconds)
-            parse.peaks.append(sample.peak_mib)
+            parse.record(sample)
             shutil.rmtree(releases, ignore_errors=True)
             command = [NKDATA, "build", str(self.corpus), "--releases", str(releases), "-q"]
             sample = self.expect(run(command, self.fresh_cache()), "build")
-            build.samples.append(sample.seconds)
-            build.peaks.append(sample.peak_mib)
+            build.record(sample)
         build.floor = parse.floor
         memory = 1024 if self.articles <= 10_000 else 24 * 1024  # MiB: P10k, and larger
         build.budget = f"<= 1.3x; <= {memory // 1024} GiB"
@@ -290,8 +304,7 @@ class Bench:
                 sample = self.expect(
                     run([NKDATA, "validate", str(self.corpus)], cache), "re-validate"
                 )
-                figure.samples.append(sample.seconds)
-                figure.peaks.append(sample.peak_mib)
+                figure.record(sample)
         finally:
             article.write_bytes(original)
         self.add(figure)
@@ -311,8 +324,7 @@ class Bench:
         descriptor = str(release / "datapackage.json")
         for _ in range(self.runs):
             sample = self.expect(run(command), "verify")
-            figure.samples.append(sample.seconds)
-            figure.peaks.append(sample.peak_mib)
+            figure.record(sample)
             floor = run([FRICTIONLESS, "validate", descriptor], cwd=release)
             figure.floor.append(floor.seconds)
         self.add(figure)
@@ -339,8 +351,7 @@ class Bench:
             figure.check = lambda m, f, budget=budget: m <= budget
             for _ in range(max(self.runs, 5)):
                 sample = self.expect(run(command), name)
-                figure.samples.append(sample.seconds)
-                figure.peaks.append(sample.peak_mib)
+                figure.record(sample)
             self.add(figure)
 
 
@@ -375,7 +386,17 @@ def corpus_summary(corpus: Path) -> str:
 
 
 def table(rows: list[list[str]]) -> str:
-    header = ["figure", "median s", "peak MiB", "floor", "floor s", "ratio", "budget", "met"]
+    header = [
+        "figure",
+        "median s",
+        "cpu s",
+        "peak MiB",
+        "floor",
+        "floor s",
+        "ratio",
+        "budget",
+        "met",
+    ]
     rows = [header, *rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
