@@ -8,6 +8,7 @@ renderers (text, JSON lines, GitHub annotations) print them.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from nkdata.settings import DESCRIPTOR
 from nkdata.tablefiles import csv_ready
 
 _SHOWN = 5
+_FORMATS = ("parquet", "csv")
 _AGAIN = "Download the release again (`nkdata download VERSION --dest DIR`)."
 
 
@@ -55,31 +57,49 @@ def verify_release(folder: Path) -> Verification:
         message = exc.strerror if isinstance(exc, OSError) else str(exc)
         problem = Problem(Rule.RELEASE_DESCRIPTOR, f"cannot read it: {message}", DESCRIPTOR)
         return Verification([problem], None, 0, 0)
-    problems = [p for file in files.values() for p in _check_file(folder, file)]
-    damaged = {p.file for p in problems}
-    tables: dict[str, pa.Table] = {}
-    for name, model in table_models().items():
-        for fmt in ("parquet", "csv"):
-            if f"{name}.{fmt}" not in files:
-                problems.append(
-                    Problem(Rule.RELEASE_FILE, "not listed in the descriptor", f"{name}.{fmt}")
-                )
-        parquet = f"{name}.parquet"
-        if parquet not in files or parquet in damaged:
-            continue
-        table, found = _read_parquet(folder / parquet, model)
-        problems += found
-        if table is not None:
-            tables[name] = table
-            problems += _check_values(table, model, parquet)
-            if f"{name}.csv" in files and f"{name}.csv" not in damaged:
-                problems += _check_csv(folder / f"{name}.csv", table)
+    models = table_models()
+    tabular = {f"{name}.{fmt}" for name in models for fmt in _FORMATS}
+    others = [file for name, file in files.items() if name not in tabular]
+    # One thread per table: pyarrow and hashlib release the GIL, and each file is one stream
+    # (one row group, one column chunk), so the tables are what can run side by side.
+    with ThreadPoolExecutor(max_workers=len(models) + 1) as pool:
+        checked = pool.map(lambda model: _check_table(folder, files, model), models.values())
+        problems = [p for file in pool.map(lambda f: _check_file(folder, f), others) for p in file]
+        tables: dict[str, pa.Table] = {}
+        for name, (table, found) in zip(models, checked, strict=True):
+            problems += found
+            if table is not None:
+                tables[name] = table
     problems += _check_foreign_keys(tables)
     version = descriptor.get("version")
     rows = sum(table.num_rows for table in tables.values())
     return Verification(
         sorted_problems(problems), version if isinstance(version, str) else None, len(files), rows
     )
+
+
+def _check_table(
+    folder: Path, files: dict[str, ReleaseFile], model: type[Row]
+) -> tuple[pa.Table | None, list[Problem]]:
+    """The table's Parquet file read and checked, and its CSV twin compared with it."""
+    problems, intact = [], set()
+    for fmt in _FORMATS:
+        name = f"{model.table}.{fmt}"
+        if name not in files:
+            problems.append(Problem(Rule.RELEASE_FILE, "not listed in the descriptor", name))
+        elif found := _check_file(folder, files[name]):
+            problems += found
+        else:
+            intact.add(fmt)
+    if "parquet" not in intact:
+        return None, problems
+    table, found = _read_parquet(folder / f"{model.table}.parquet", model)
+    problems += found
+    if table is not None:
+        problems += _check_values(table, model, f"{model.table}.parquet")
+        if "csv" in intact:
+            problems += _check_csv(folder / f"{model.table}.csv", table)
+    return table, problems
 
 
 def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
@@ -105,7 +125,7 @@ def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
 
 def _read_parquet(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[Problem]]:
     try:
-        table = pq.read_table(path)
+        table = pq.ParquetFile(path).read()  # read_table imports pyarrow.dataset and pandas
     except (pa.ArrowException, OSError) as exc:
         return None, [Problem(Rule.RELEASE_FILE, f"not a readable Parquet file: {exc}", path.name)]
     expected = arrow_schema(model)
@@ -154,7 +174,8 @@ def _broken(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray | None:
     broken = checks[0]
     for check in checks[1:]:
         broken = pc.or_(broken, check)
-    return pc.and_(pc.fill_null(broken, False), pc.is_valid(values))  # nulls: RELEASE_REQUIRED
+    # Kleene "and": an empty cell (null, reported as RELEASE_REQUIRED) is false here.
+    return pc.and_kleene(broken, pc.is_valid(values))
 
 
 def _check_values(table: pa.Table, model: type[Row], file: str) -> list[Problem]:
@@ -230,8 +251,9 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
         quoted_strings_can_be_null=False,
         null_values=[""],
     )
+    parse = pacsv.ParseOptions(newlines_in_values=True)  # article texts span lines
     try:
-        found = pacsv.read_csv(path, convert_options=convert)
+        found = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError) as exc:
         return [Problem(Rule.RELEASE_CSV, f"unreadable: {exc}", path.name, hint=_AGAIN)]
     if found.column_names != expected.column_names:

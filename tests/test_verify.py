@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from benchmarks.generate import generate
 from tests.conftest import REPO, rehash, rewrite_table
 
 RELEASE = REPO / "releases" / "0.1.0"
@@ -179,3 +180,15 @@ def test_verify_needs_no_frictionless() -> None:
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "False"
+
+
+def test_texts_with_line_breaks_beyond_one_read_block(tmp_path: Path, nkdata) -> None:
+    """pyarrow reads a CSV in blocks of 1 MiB; a quoted text with line breaks spans two of them."""
+    corpus = generate(tmp_path / "corpus", 600, workers=1)
+    built = nkdata("build", corpus, "--releases", tmp_path / "releases", "-q")
+    assert built.exit_code == 0, built.stdout + built.stderr
+    release = next(p for p in (tmp_path / "releases").iterdir() if p.is_dir())
+    assert (release / "articles.csv").stat().st_size > 2 * 2**20
+    assert b"\n\n" in (release / "articles.csv").read_bytes()
+    run = nkdata("verify", release)
+    assert run.exit_code == 0, run.stdout + run.stderr
