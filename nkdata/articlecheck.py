@@ -198,6 +198,8 @@ def _checkable_part(item: object) -> ClaimEntry | None:
 
     if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "quote")):
         return None
+    if not item["quote"].strip():
+        return None  # reported as empty; an empty quote "occurs" everywhere
     occurrence = item.get("occurrence")
     fields: dict[str, Any] = {
         "id": item["id"],

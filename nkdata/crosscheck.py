@@ -323,8 +323,8 @@ def _quantity_references(article: ParsedArticle) -> list[tuple[Path, str]]:
 def _reference(
     report: _Reporter, path: Path, ref: str, known: AbstractSet[str], what: str, registry: str
 ) -> None:
-    if ref in known:
-        return
+    if ref in known or not is_slug(ref):
+        return  # an id that is no slug (or empty) has its own problem from the field check
     close = difflib.get_close_matches(ref, sorted(known), n=1, cutoff=0.6)
     hint = f"Did you mean '{close[0]}'? " if close else ""
     report.add(

@@ -107,7 +107,8 @@ def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, l
         info = os.lstat(path)
     except FileNotFoundError:
         name = Path(path).name
-        return None, [Problem(Rule.FILE_MISSING, f"{name} is missing", file, hint=_MISSING_HINT)]
+        hint = _MISSING_HINTS.get(name, _REGISTRY_HINT).format(folder=Path(path).parent.name)
+        return None, [Problem(Rule.FILE_MISSING, f"{name} is missing", file, hint=hint)]
     except OSError as exc:
         return None, [Problem(Rule.FILE_UNREADABLE, f"cannot read: {exc.strerror}", file)]
     if stat.S_ISLNK(info.st_mode):
@@ -137,7 +138,11 @@ def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, l
         return None, [Problem(Rule.FILE_UNREADABLE, f"cannot read: {exc.strerror}", file)]
 
 
-_MISSING_HINT = "Create it; `nkdata new article <id>` scaffolds an article folder."
+_MISSING_HINTS = {
+    "article.yaml": "Create it with `nkdata new article {folder}`, a template of every field.",
+    "text.txt": "Save the article's text here, verbatim, as UTF-8 (see CONTRIBUTING.md).",
+}
+_REGISTRY_HINT = "Every corpus has it beside articles/; copy it from nkdata's corpus/."
 _LINK_HINT = "Replace the link with the folder itself."
 
 

@@ -179,8 +179,9 @@ def _check_id(kind: str, new_id: str) -> None:
 def new_article(corpus: Path, article_id: str) -> Path:
     """Create ``articles/<article_id>/article.yaml`` under ``corpus``; return its path.
 
-    The folder is created exclusively (an existing one is never touched) and the file is written
-    to a temporary name and renamed, so an interrupted run leaves no half-written file.
+    The folder may exist already, holding the article's ``text.txt``; an existing
+    ``article.yaml`` is never replaced. The file is written to a temporary name and renamed, so
+    an interrupted run leaves no half-written file.
 
     Examples
     --------
@@ -191,19 +192,35 @@ def new_article(corpus: Path, article_id: str) -> Path:
     if (corpus / "articles").is_symlink():  # writing through it would write out of the corpus
         raise ScaffoldError(f"{corpus / 'articles'} is a symbolic link; nothing was written.", 1)
     folder = corpus / "articles" / article_id
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        raise ScaffoldError(f"{folder} already exists; nothing was written.") from None
-    except OSError as exc:
-        raise ScaffoldError(f"cannot create {folder}: {exc.strerror}", 1) from None
     target = folder / "article.yaml"
+    created = _article_folder(folder)
+    if not created and os.path.lexists(target):
+        raise ScaffoldError(f"{target} already exists; nothing was written.")
     try:
         write_atomic(target, article_yaml(article_id).encode("utf-8"))
     except OSError as exc:
-        folder.rmdir()
+        if created:
+            folder.rmdir()
         raise ScaffoldError(f"cannot write {target}: {exc.strerror}", 1) from None
     return target
+
+
+def _article_folder(folder: Path) -> bool:
+    """Create ``folder``, or accept a plain folder already there (its text.txt saved first).
+
+    Return whether it was created, so that a failed write removes only what it made.
+    """
+    try:
+        folder.mkdir()
+        return True
+    except FileExistsError:
+        if folder.is_symlink() or not folder.is_dir():
+            raise ScaffoldError(
+                f"{folder} is not a plain folder; nothing was written.", 1
+            ) from None
+        return False
+    except OSError as exc:
+        raise ScaffoldError(f"cannot create {folder}: {exc.strerror}", 1) from None
 
 
 def new_source(corpus: Path, source_id: str) -> Path:

@@ -177,8 +177,27 @@ def test_existing_article_is_never_overwritten(nkdata, corpus: Path) -> None:
     existing = "rfa-2018-workers-russia-internet-blocked"
     run = nkdata("new", "article", existing, "--corpus", corpus)
     assert run.exit_code == 2
-    assert f"Error: {corpus}/articles/{existing} already exists; nothing was written." in run.stderr
+    assert (
+        f"Error: {corpus}/articles/{existing}/article.yaml already exists; nothing was written."
+        in run.stderr
+    )
     assert snapshot(corpus) == before
+
+
+def test_folder_with_its_text_saved_first(nkdata, corpus: Path) -> None:
+    """The hint for a missing article.yaml is a command that works in the folder as it is."""
+    folder = corpus / "articles" / "text-first"
+    folder.mkdir()
+    (folder / "text.txt").write_text(TEXT, encoding="utf-8")
+    run = nkdata("validate", folder, "--format", "json")
+    [problem] = [p for p in run.problems() if p["code"] == "file-missing"]
+    assert (
+        problem["hint"]
+        == "Create it with `nkdata new article text-first`, a template of every field."
+    )
+    assert nkdata("new", "article", "text-first", "--corpus", corpus).exit_code == 0
+    assert (folder / "text.txt").read_text(encoding="utf-8") == TEXT
+    assert "file-missing" not in nkdata("validate", folder).stdout
 
 
 def test_existing_source_is_refused(nkdata, corpus: Path) -> None:

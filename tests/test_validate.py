@@ -98,6 +98,20 @@ def test_dangling_source_reference(nkdata, article: Path) -> None:
     assert problems[0]["line"] == line_of(article / YAML, "rfa-source-pyongyang-3")
 
 
+def test_an_empty_or_malformed_value_is_one_problem(nkdata, article: Path) -> None:
+    """No echo of it from the checks that use the value (an empty quote "occurs" everywhere)."""
+    edit(article / YAML, FIRST_QUOTE, "quote: ''")
+    edit(article / YAML, "source_id: rfa-source-pyongyang-2", "source_id: ''")
+    edit(article / YAML, "source_id: rfa-source-pyongyang-1", "source_id: Pyongyang One")
+    problems = problems_of(nkdata, article)
+    found = sorted((p["code"], p["path"], p["message"]) for p in problems)
+    assert [(code, path) for code, path, _ in found] == [
+        ("field-missing", "claims[17].source_id"),  # c18, the first claim of source 2
+        ("field-missing", "claims[1].quote"),
+        ("id-format", "claims[5].source_id"),  # c06, the first claim of source 1
+    ], found
+
+
 def test_unknown_key_suggests_the_right_one(nkdata, article: Path) -> None:
     edit(article / YAML, "publisher_id:", "publisher:")
     problems = problems_of(nkdata, article)
