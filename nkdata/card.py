@@ -121,6 +121,10 @@ def data_card(
         f'schemas, primary and foreign keys. In Python, `nkdata.load("{dataset.version}")` loads '
         "this release as typed tables.",
         "",
+        "CSV cells hold the values exactly as published, so a quote that begins with `=`, `+`, "
+        "`-` or `@` is not escaped: a spreadsheet program may take such a cell for a formula. "
+        "Import the CSV with every column as text, or use the Parquet file.",
+        "",
         "## Uses",
         "",
         "Comparing figures across outlets and years; tracing how a claim travels from its source "
