@@ -26,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -412,7 +413,8 @@ def ensure_corpus(size: str, work: Path) -> Path:
     articles = generate.SIZES.get(size) or int(size)
     corpus = work / f"corpus-{articles}"
     stamp = work / f"corpus-{articles}.generated"
-    expected = f"{articles} {generate.SEED} {(HERE / 'generate.py').stat().st_mtime_ns}"
+    generator = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    expected = f"{articles} {generate.SEED} {generator}"
     if stamp.is_file() and stamp.read_text() == expected:
         return corpus
     shutil.rmtree(corpus, ignore_errors=True)
