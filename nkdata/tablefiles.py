@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from nkdata.arrowvalues import strings
 from nkdata.schemas import LIST_DELIMITER
 
 PARQUET_OPTIONS: dict[str, object] = {
@@ -48,7 +49,7 @@ def csv_ready(table: pa.Table) -> pa.Table:
     """``table`` with list columns joined into text, the form its CSV cells take."""
     for index, field in enumerate(table.schema):
         if pa.types.is_list(field.type):
-            joined = pc.binary_join(table.column(index), LIST_DELIMITER)
+            joined = pc.binary_join(table.column(index), strings([LIST_DELIMITER])[0])
             table = table.set_column(index, pa.field(field.name, pa.string()), joined)
     return table
 

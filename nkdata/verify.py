@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from nkdata.arrowtables import arrow_schema
+from nkdata.arrowvalues import integer, strings
 from nkdata.catalog import ReleaseFile, file_sha256, parse_descriptor, release_files
 from nkdata.columns import Column, columns, table_models
 from nkdata.errors import ReleaseError
@@ -162,13 +163,13 @@ def _broken(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray | None:
     """True where a set value breaks the column's vocabulary, pattern, length or minimum."""
     checks = []
     if column.enum:
-        checks.append(pc.invert(pc.is_in(values, value_set=pa.array(column.enum))))
+        checks.append(pc.invert(pc.is_in(values, value_set=strings(column.enum))))
     if column.pattern and column.kind == "string":
         checks.append(pc.invert(pc.match_substring_regex(values, column.pattern)))
     if column.min_length is not None and column.kind == "string":
-        checks.append(pc.less(pc.utf8_length(values), column.min_length))
+        checks.append(pc.less(pc.utf8_length(values), integer(column.min_length)))
     if column.minimum is not None:
-        checks.append(pc.less(values, column.minimum))
+        checks.append(pc.less(values, integer(column.minimum)))
     if not checks:
         return None
     broken = checks[0]
@@ -203,7 +204,7 @@ def _check_values(table: pa.Table, model: type[Row], file: str) -> list[Problem]
             )
     key = table.column(model.primary_key)
     counts = pc.value_counts(key)
-    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), integer(1)))
     if len(repeated):
         shown = ", ".join(map(str, repeated.to_pylist()[:_SHOWN]))
         problems.append(
