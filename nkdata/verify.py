@@ -126,7 +126,8 @@ def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
 
 def _read_parquet(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[Problem]]:
     try:
-        table = pq.ParquetFile(path).read()  # read_table imports pyarrow.dataset and pandas
+        with pq.ParquetFile(path) as parquet:  # pq.read_table would import pyarrow.dataset
+            table = parquet.read()
     except (pa.ArrowException, OSError) as exc:
         return None, [Problem(Rule.RELEASE_FILE, f"not a readable Parquet file: {exc}", path.name)]
     expected = arrow_schema(model)
