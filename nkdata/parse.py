@@ -149,7 +149,8 @@ def _empty(file: str, doc: YamlDocument, error: ErrorDetails, model: type[BaseMo
     path = tuple(error["loc"])
     line, column = doc.position(path) or (None, None)
     info = _fields_at(model, path[:-1]).get(str(path[-1]))
-    hint = f"Fill it in: {info.description}" if info and info.description else "Fill it in."
+    described = " ".join(info.description.split()) if info and info.description else ""
+    hint = f"Fill it in: {described}" if described else "Fill it in."  # one line, as every hint
     if error["type"] == "enum":
         hint += f" One of: {(error.get('ctx') or {}).get('expected', '')}."
     message = f"'{path[-1]}' is empty"

@@ -112,6 +112,16 @@ def test_an_empty_or_malformed_value_is_one_problem(nkdata, article: Path) -> No
     ], found
 
 
+def test_empty_value_hint_is_its_field_description_on_one_line(nkdata, article: Path) -> None:
+    edit(article / YAML, "published_basis: inferred", "published_basis: ''")
+    problem = only(problems_of(nkdata, article), "field-missing")
+    assert problem["hint"] == (
+        "Fill it in: `stated` if the page shows the date; `inferred` if it shows none and "
+        "`published` is the earliest period consistent with what the article reports (say how "
+        "in `notes`). One of: 'stated' or 'inferred'."
+    )
+
+
 def test_unknown_key_suggests_the_right_one(nkdata, article: Path) -> None:
     edit(article / YAML, "publisher_id:", "publisher:")
     problems = problems_of(nkdata, article)
