@@ -35,7 +35,8 @@ def release_info(dataset: Dataset) -> ReleaseInfo:
     """Collect the facts of a loaded release; reads every table's Parquet file to count rows."""
     descriptor = dataset.descriptor
     licenses = [
-        f"{entry.get('name', '?')}: {entry.get('title', '')} ({entry.get('path', '')})"
+        f"{entry.get('name', '?')}: {entry.get('title', '')}"
+        + (f" ({entry['path']})" if entry.get("path") else "")  # other-closed has no licence text
         for entry in descriptor.get("licenses", [])
     ]
     return ReleaseInfo(

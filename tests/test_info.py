@@ -27,7 +27,11 @@ def test_info_reports_the_bundled_release(nkdata) -> None:
         count = len(getattr(data, table))
         assert count > 0
         assert any(line.split() == [table, f"{count:,}"] for line in lines), table
-    assert "CC-BY-4.0: Creative Commons Attribution 4.0 International" in run.stdout
+    licences = lines[lines.index("licences:") + 1 : lines.index("article texts:") - 1]
+    assert licences[0].startswith("  CC-BY-4.0: Creative Commons Attribution 4.0 International")
+    assert licences[0].endswith(" (https://creativecommons.org/licenses/by/4.0/)")
+    assert licences[1].startswith("  other-closed: The article texts (articles.text)")
+    assert licences[1].endswith("see each article's `rights`"), "no empty link"
     assert "Each article's `rights` field says who holds the text" in run.stdout
     citation = lines[lines.index("citation:") + 1].strip()
     assert citation.startswith("nkdata contributors (2026). nkdata: reporting on")
