@@ -21,6 +21,7 @@ from nkdata.arrowtables import arrow_schema
 from nkdata.arrowvalues import integer, strings
 from nkdata.catalog import ReleaseFile, file_sha256, parse_descriptor, release_files
 from nkdata.columns import Column, columns, table_models
+from nkdata.datapackage import FORMATS
 from nkdata.errors import ReleaseError
 from nkdata.models import Row
 from nkdata.problems import Problem, Rule, sorted_problems
@@ -28,7 +29,6 @@ from nkdata.settings import DESCRIPTOR
 from nkdata.tablefiles import csv_ready
 
 _SHOWN = 5
-_FORMATS = ("parquet", "csv")
 _AGAIN = "Download the release again (`nkdata download VERSION --dest DIR`)."
 
 
@@ -59,7 +59,7 @@ def verify_release(folder: Path) -> Verification:
         problem = Problem(Rule.RELEASE_DESCRIPTOR, f"cannot read it: {message}", DESCRIPTOR)
         return Verification([problem], None, 0, 0)
     models = table_models()
-    tabular = {f"{name}.{fmt}" for name in models for fmt in _FORMATS}
+    tabular = {f"{name}.{fmt}" for name in models for fmt in FORMATS}
     others = [file for name, file in files.items() if name not in tabular]
     # One thread per table: pyarrow and hashlib release the GIL, and each file is one stream
     # (one row group, one column chunk), so the tables are what can run side by side.
@@ -84,7 +84,7 @@ def _check_table(
 ) -> tuple[pa.Table | None, list[Problem]]:
     """The table's Parquet file read and checked, and its CSV twin compared with it."""
     problems, intact = [], set()
-    for fmt in _FORMATS:
+    for fmt in FORMATS:
         name = f"{model.table}.{fmt}"
         if name not in files:
             problems.append(Problem(Rule.RELEASE_FILE, "not listed in the descriptor", name))
