@@ -5,6 +5,7 @@ Figures are read from the script's output by people; nothing here asserts a timi
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -44,6 +45,14 @@ def test_generated_corpus_is_reproducible_and_valid(tmp_path: Path, nkdata) -> N
 
 @pytest.mark.slow
 def test_benchmark_runs_on_p1k(tmp_path: Path) -> None:
+    earlier = {  # an earlier run's --json on 100 articles: build grew too fast, validate did not
+        "articles": 100,
+        "figures": {
+            "cold validate": {"seconds": 1e6, "cpu": 1e6, "peak_mib": 1, "floor": 1e6},
+            "cold build": {"seconds": 1e-6, "cpu": None, "peak_mib": 1, "floor": 1e-6},
+        },
+    }
+    (tmp_path / "earlier.json").write_text(json.dumps(earlier))
     run = subprocess.run(
         [
             sys.executable,
@@ -51,6 +60,8 @@ def test_benchmark_runs_on_p1k(tmp_path: Path) -> None:
             "P1k",
             "--runs=1",
             f"--work={tmp_path}",
+            f"--json={tmp_path / 'p1k.json'}",
+            f"--against={tmp_path / 'earlier.json'}",
         ],
         capture_output=True,
         text=True,
@@ -68,3 +79,13 @@ def test_benchmark_runs_on_p1k(tmp_path: Path) -> None:
         assert floor in run.stdout
     for command in ("validate", "build", "re-validate", "verify"):
         assert f"{command} exited" not in run.stdout, run.stdout
+    written = json.loads((tmp_path / "p1k.json").read_text())
+    assert written["articles"] == 1000
+    assert list(written["figures"]) == FIGURES
+    assert "growth from 100 to 1,000 articles (10x):" in run.stdout
+    grown = run.stdout.split("growth from", 1)[1].splitlines()
+    rows = [line for line in grown if line.split("  ")[0] in FIGURES]
+    assert [row.split("  ")[0] for row in rows] == ["cold validate", "cold build"], grown
+    validate, build = rows
+    assert "<= 11.0x" in validate and validate.endswith("yes"), validate
+    assert "<= 11.0x" in build and build.endswith("NO"), build
