@@ -444,15 +444,15 @@ def growth(now: dict[str, Any], before: dict[str, Any]) -> str:
         return f"{new / old:.1f}x" if old and new else ""
 
     rows = []
-    for name in now["figures"]:
-        if name not in before["figures"]:
+    for name, figure in now["figures"].items():
+        earlier = before["figures"].get(name)
+        if earlier is None:
             continue
-        ratio = now["figures"][name]["seconds"] / before["figures"][name]["seconds"]
+        ratio = figure["seconds"] / earlier["seconds"]
         budget, met = "", ""
         if name in GROWING:
             budget, met = f"<= {1.1 * scale:.1f}x", "yes" if ratio <= 1.1 * scale else "NO"
-        old, new = before["figures"][name]["seconds"], now["figures"][name]["seconds"]
-        cells = [name, f"{old:.3f}", f"{new:.3f}", f"{ratio:.1f}x"]
+        cells = [name, f"{earlier['seconds']:.3f}", f"{figure['seconds']:.3f}", f"{ratio:.1f}x"]
         rows.append([*cells, times(name, "cpu"), times(name, "floor"), budget, met])
     header = ["figure", "before s", "now s", "time", "cpu", "floor", "budget", "met"]
     title = f"growth from {before['articles']:,} to {now['articles']:,} articles ({scale:g}x):"
@@ -493,7 +493,10 @@ def main(argv: list[str] | None = None) -> int:
         help="the --json file of an earlier run, on a smaller corpus: print how each figure grew",
     )
     args = parser.parse_args(argv)
-    before = json.loads(args.against.read_text()) if args.against else None
+    try:
+        before = json.loads(args.against.read_text()) if args.against else None
+    except (OSError, ValueError) as exc:
+        parser.error(f"--against {args.against}: {exc}")
     args.work.mkdir(parents=True, exist_ok=True)
     corpus = ensure_corpus(args.size, args.work)
     scratch = Path(tempfile.mkdtemp(prefix="run-", dir=args.work))
