@@ -2,7 +2,7 @@
 
 ``releases/index.json`` names the latest version; its folder goes into the wheel as
 ``nkdata/_releases/<version>/`` beside ``nkdata/_releases/index.json``, where
-:func:`nkdata.catalog.bundled_root` finds them. Older versions stay out of the wheel: the index
+:func:`nkdata.store.bundled_root` finds them. Older versions stay out of the wheel: the index
 pins their descriptor hashes, and ``nkdata.load(version)`` downloads them. Editable installs
 read ``releases/`` of the checkout instead; a source tree without ``releases/index.json`` (a
 partial copy) builds a wheel of the code alone, whose ``nkdata.load()`` says so.

@@ -250,7 +250,7 @@ print(json.dumps(result))
 VERIFY_FUNCTION = """
 import sys
 from pathlib import Path
-from nkdata.verify import verify_release
+from nkdata.release.verify import verify_release
 problems = verify_release(Path(sys.argv[1]))
 for problem in problems[:5]:
     print(problem)
@@ -344,7 +344,7 @@ class Bench:
             figure.name += " *"
             self.notes.append(
                 "* no `nkdata verify` command in this branch: measured "
-                "nkdata.verify.verify_release() in a fresh interpreter instead."
+                "nkdata.release.verify.verify_release() in a fresh interpreter instead."
             )
         descriptor = str(release / "datapackage.json")
         for _ in range(self.runs):

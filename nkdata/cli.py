@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from nkdata.report import Format
+from nkdata.corpus.report import Format
 
 if TYPE_CHECKING:
-    from nkdata.validate import Corpus
+    from nkdata.corpus.validate import Corpus
 
 app = typer.Typer(
     name="nkdata",
@@ -71,8 +71,8 @@ def validate(
 ) -> None:
     """Check the corpus (or one article) and report every problem at once. Writes nothing into
     the corpus (only the check cache in the user's cache folder)."""
-    from nkdata.report import render, summary
-    from nkdata.validate import validate_corpus
+    from nkdata.corpus.report import render, summary
+    from nkdata.corpus.validate import validate_corpus
 
     root, only = find_corpus(path)
     outcome = validate_corpus(root, only, resolve=False, cache=not no_cache)
@@ -89,8 +89,8 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress displ
 
 def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
     """Validate a whole corpus for commands that need it valid; exit 1 with the report if not."""
-    from nkdata.report import render, summary
-    from nkdata.validate import validate_corpus
+    from nkdata.corpus.report import render, summary
+    from nkdata.corpus.validate import validate_corpus
 
     root, only = find_corpus(path)
     if only is not None:
@@ -126,7 +126,7 @@ def build(
     """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
     datapackage.json, README.md). An existing version is never overwritten."""
     from nkdata.progress import progress_display
-    from nkdata.release import BuildError, BuildStatus, build_release, check_release
+    from nkdata.release.build import BuildError, BuildStatus, build_release, check_release
 
     root, corpus = _validated(path, fmt)
     releases = releases or root.parent / "releases"
@@ -181,7 +181,7 @@ def schema(
     ] = Path(),
 ) -> None:
     """Write the Table Schemas, JSON Schemas and column docs generated from the models."""
-    from nkdata.schemas import schema_files, stale_files, write_schema_files
+    from nkdata.schema.export import schema_files, stale_files, write_schema_files
 
     if not check:
         written = write_schema_files(root)
@@ -206,8 +206,8 @@ CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (wi
 
 
 def _scaffold(kind: str, path: Path, new_id: str) -> Path:
-    """Run ``nkdata.scaffold.<kind>`` on the corpus at ``path``; exit with its error if it fails."""
-    from nkdata import scaffold
+    """Run ``nkdata.corpus.scaffold.<kind>`` on the corpus at ``path``; exit with its error if it fails."""
+    from nkdata.corpus import scaffold
 
     root, only = find_corpus(path)
     if only is not None:
@@ -258,7 +258,7 @@ def info(
     """Name, version, row counts, licences and citation of a release."""
     import nkdata
     from nkdata.errors import NkdataError
-    from nkdata.info import release_info, render_info
+    from nkdata.release.info import release_info, render_info
 
     try:
         facts = release_info(nkdata.load(version))
@@ -282,8 +282,8 @@ def _user_errors() -> Iterator[None]:
 
 
 def _version_argument(version: str) -> str:
-    from nkdata.catalog import check_version
     from nkdata.errors import VersionNotFoundError
+    from nkdata.store import check_version
 
     try:
         return check_version(version)
@@ -298,9 +298,9 @@ def versions() -> None:
     The release host is not asked when NKDATA_OFFLINE is set.
     """
     from nkdata import settings
-    from nkdata.catalog import version_statuses
     from nkdata.download import remote_index
     from nkdata.errors import NkdataError
+    from nkdata.store import version_statuses
 
     host, error = None, None
     if not settings.offline():
@@ -348,9 +348,9 @@ def download(
     Files already in place with the right hash are kept; a failed download writes nothing.
     """
     from nkdata import settings
-    from nkdata.catalog import bundled_folder, bundled_index
     from nkdata.download import fetch_release, remote_index
     from nkdata.progress import ByteProgress
+    from nkdata.store import bundled_folder, bundled_index
 
     with _user_errors():
         if version is None:
@@ -385,9 +385,9 @@ def verify(
     keys, and CSV against Parquet, vectorised with pyarrow (no frictionless). Exit 0 sound,
     1 problems found, 2 not a folder.
     """
-    from nkdata.report import render, summary
+    from nkdata.corpus.report import render, summary
+    from nkdata.release.verify import verify_release
     from nkdata.settings import DESCRIPTOR
-    from nkdata.verify import verify_release
 
     folder = path.parent if path.name == DESCRIPTOR and path.is_file() else path
     if not folder.is_dir():

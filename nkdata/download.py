@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from nkdata import settings
-from nkdata.catalog import (
+from nkdata.errors import (
+    ChecksumError,
+    DownloadError,
+    NkdataError,
+    OfflineError,
+    VersionNotFoundError,
+)
+from nkdata.store import (
     Index,
     IndexEntry,
     ReleaseFile,
@@ -36,13 +43,6 @@ from nkdata.catalog import (
     parse_descriptor,
     release_files,
     version_key,
-)
-from nkdata.errors import (
-    ChecksumError,
-    DownloadError,
-    NkdataError,
-    OfflineError,
-    VersionNotFoundError,
 )
 
 if TYPE_CHECKING:

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from nkdata import settings
-from nkdata.catalog import (
+from nkdata.errors import NkdataError, OfflineError, ReleaseError
+from nkdata.store import (
     IndexEntry,
     Origin,
     ReleaseFile,
@@ -39,7 +40,6 @@ from nkdata.catalog import (
     read_verified,
     release_files,
 )
-from nkdata.errors import NkdataError, OfflineError, ReleaseError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,8 +1,8 @@
 """The five tables of a release, one pydantic model each: the project's one source of truth.
 
 Frictionless Table Schemas, JSON Schemas, Arrow schemas and the column docs are generated from
-these classes (see :mod:`nkdata.schemas`). Field order is column order. A field annotated with
-:class:`~nkdata.fields.References` is a foreign key.
+these classes (see :mod:`nkdata.schema.export`). Field order is column order. A field annotated with
+:class:`~nkdata.schema.fields.References` is a foreign key.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from nkdata.fields import (
+from nkdata.schema.fields import (
     CountryCode,
     LanguageTag,
     Line,
@@ -25,7 +25,15 @@ from nkdata.fields import (
     Url,
     WikidataId,
 )
-from nkdata.vocab import ClaimMode, DateBasis, DatePrecision, Framing, Qualifier, SourceKind, Topic
+from nkdata.schema.vocab import (
+    ClaimMode,
+    DateBasis,
+    DatePrecision,
+    Framing,
+    Qualifier,
+    SourceKind,
+    Topic,
+)
 
 ClaimId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]
 FigureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+$")]

@@ -129,7 +129,7 @@ def typed_rows(records: Iterable[dict[str, str]], model: type[Row]) -> list[dict
     """
     from datetime import date
 
-    from nkdata.columns import columns
+    from nkdata.schema.columns import columns
 
     parse: dict[str, Callable[[str], object]] = {
         "string": str,
@@ -163,7 +163,7 @@ def _no_real_cache_no_network(tmp_path_factory: pytest.TempPathFactory, monkeypa
 def rehash(folder: Path, name: str) -> None:
     """Record a changed file's new size and hash in its release descriptor, as a consistent
     forgery would, so that only the checks after the hash check can catch the change."""
-    from nkdata.datapackage import file_stats
+    from nkdata.release.datapackage import file_stats
 
     descriptor = folder / "datapackage.json"
     package = json.loads(descriptor.read_text(encoding="utf-8"))
@@ -179,7 +179,7 @@ def rewrite_table(folder: Path, name: str, change: Callable[[Any], Any]) -> None
     files back with the release writers and record them in the descriptor."""
     import pyarrow.parquet as pq
 
-    from nkdata.tablefiles import write_csv, write_parquet
+    from nkdata.release.fileformats import write_csv, write_parquet
 
     table = change(pq.read_table(folder / f"{name}.parquet"))
     write_parquet(table, folder / f"{name}.parquet")

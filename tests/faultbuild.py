@@ -75,13 +75,13 @@ def _before(function: Callable[..., Any], label: Callable[..., str]) -> Callable
 
 def install() -> None:
     """Put the points into the functions the release writer calls."""
-    from nkdata import release
+    from nkdata.release import build
 
     if os.environ.get("NKDATA_FAULT_NOSYNC"):
-        release._fsync = lambda _: None  # type: ignore[assignment]
+        build._fsync = lambda _: None  # type: ignore[assignment]
 
-    release.write_parquet = _after(release.write_parquet, lambda _, path: f"wrote {path.name}")
-    release.write_csv = _after(release.write_csv, lambda _, path: f"wrote {path.name}")
+    build.write_parquet = _after(build.write_parquet, lambda _, path: f"wrote {path.name}")
+    build.write_csv = _after(build.write_csv, lambda _, path: f"wrote {path.name}")
     pathlib.Path.write_text = _after(pathlib.Path.write_text, lambda p, *_: f"wrote {p.name}")
     tempfile.mkdtemp = _before(tempfile.mkdtemp, lambda *_: "mkdtemp")
     fcntl.flock = _before(fcntl.flock, lambda *_: "lock")

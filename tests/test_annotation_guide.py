@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nkdata.vocab import ClaimMode, DateBasis, Documented, Framing, Qualifier, Topic
+from nkdata.schema.vocab import ClaimMode, DateBasis, Documented, Framing, Qualifier, Topic
 from tests.conftest import REPO
 
 GUIDE = REPO / "docs" / "annotation.md"

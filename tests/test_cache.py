@@ -17,22 +17,23 @@ from pathlib import Path
 
 import pytest
 
-from nkdata import articlecheck, checkcache
+from nkdata.corpus import article as article_stage
+from nkdata.corpus import checkcache
 from tests.conftest import ARTICLE, edit, snapshot
 
 YAML = "article.yaml"
 
 
 def calls(monkeypatch: pytest.MonkeyPatch, name: str, folder_of: Callable[..., str]) -> list[str]:
-    """The folders that ``articlecheck.<name>`` is called for, run after run."""
+    """The folders that ``nkdata.corpus.article.<name>`` is called for, run after run."""
     folders: list[str] = []
-    original = getattr(articlecheck, name)
+    original = getattr(article_stage, name)
 
     def counting(*args):  # type: ignore[no-untyped-def]
         folders.append(folder_of(*args))
         return original(*args)
 
-    monkeypatch.setattr(articlecheck, name, counting)
+    monkeypatch.setattr(article_stage, name, counting)
     return folders
 
 
@@ -201,7 +202,7 @@ def test_one_article_run_uses_and_keeps_the_cache(
 def test_registries_are_parsed_only_when_they_change(
     nkdata, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nkdata.read import ReadCorpus
+    from nkdata.corpus.layout import ReadCorpus
 
     parses: list[int] = []
     original = ReadCorpus.parse_registries

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import nkdata
 from nkdata.cli import app
-from nkdata.datapackage import file_stats
+from nkdata.release.datapackage import file_stats
 from tests.conftest import CORPUS, REPO, edit
 from tests.releaseserver import ReleaseServer, body, redirect, status, truncated
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate
-from nkdata.yamlfile import YamlDocument, _careful, parse_yaml
+from nkdata.corpus.yamlreader import YamlDocument, _careful, parse_yaml
 from tests.conftest import CORPUS, edit, snapshot
 
 TRICKY = [
@@ -96,7 +96,7 @@ def test_generated_documents(data: object, flow: bool | None, width: int) -> Non
 
 # ---- worker processes ----------------------------------------------------------------------
 
-ARTICLES = 150  # enough for two workers (nkdata.pool.MIN_PARALLEL is 64 per worker)
+ARTICLES = 150  # enough for two workers (nkdata.corpus.pool.MIN_PARALLEL is 64 per worker)
 
 
 @pytest.fixture(scope="module")

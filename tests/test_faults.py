@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from nkdata.datapackage import file_stats
+from nkdata.release.datapackage import file_stats
 from tests.conftest import CORPUS, edit, tree
 
 FAULTBUILD = Path(__file__).with_name("faultbuild.py")
@@ -93,9 +93,9 @@ def fault_build(corpus: Path, log: Path, *args: str, **faults: str):
 @pytest.fixture
 def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process builds without fsync: it changes nothing a killed process leaves behind."""
-    from nkdata import release
+    from nkdata.release import build
 
-    monkeypatch.setattr(release, "_fsync", lambda _: None)
+    monkeypatch.setattr(build, "_fsync", lambda _: None)
 
 
 # ---------------------------------------------------------------- checking a repository

@@ -17,11 +17,11 @@ import pytest
 from typer.testing import CliRunner
 
 import nkdata
-from nkdata import catalog
-from nkdata.arrowtables import arrow_schema
+from nkdata import store
 from nkdata.cli import app
-from nkdata.datapackage import file_stats
 from nkdata.models import TABLES, Row
+from nkdata.release.datapackage import file_stats
+from nkdata.schema.arrow import arrow_schema
 from tests.conftest import REPO, rewrite_table
 
 RELEASE = REPO / "releases" / "0.1.0"
@@ -138,7 +138,7 @@ def test_damaged_file_in_a_folder_is_never_returned_nor_deleted(folder: Path) ->
 
 def test_damaged_bundled_file_asks_for_a_reinstall(tmp_path: Path, monkeypatch) -> None:
     shutil.copytree(REPO / "releases", tmp_path / "releases")
-    monkeypatch.setattr(catalog, "bundled_root", lambda: tmp_path / "releases")
+    monkeypatch.setattr(store, "bundled_root", lambda: tmp_path / "releases")
     descriptor = tmp_path / "releases" / "0.1.0" / "datapackage.json"
     descriptor.write_text(descriptor.read_text(encoding="utf-8") + " ", encoding="utf-8")
     with pytest.raises(nkdata.ChecksumError, match=r"datapackage\.json .*reinstall"):
@@ -223,7 +223,7 @@ def test_typed_example_passes_mypy_strict_and_runs(tmp_path: Path) -> None:
     assert main()["articles"] == len(nkdata.load().articles)
 
 
-@pytest.mark.parametrize("module", ["nkdata", "nkdata.loading", "nkdata.catalog"])
+@pytest.mark.parametrize("module", ["nkdata", "nkdata.loading", "nkdata.store"])
 def test_docstring_examples(module: str) -> None:
     import importlib
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nkdata import pool
+from nkdata.corpus import pool
 
 
 def tagged(offset: int, chunk: Sequence[int]) -> list[tuple[int, int]]:

@@ -31,9 +31,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nkdata
+from nkdata.corpus.quotes import find_all
 from nkdata.models import TABLES, Row
-from nkdata.quotes import find_all
-from nkdata.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
+from nkdata.schema.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
 from tests.conftest import tree, typed_rows
 
 VERSION = "1.2.3"

@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from nkdata.corpus.validate import validate_corpus
 from nkdata.models import TABLES
-from nkdata.validate import validate_corpus
 from tests.conftest import CORPUS, REPO, edit, snapshot, typed_rows
 
 VERSION = "0.1.0"
@@ -151,7 +151,7 @@ def test_descriptor_declares_files_exactly(built: Path) -> None:
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert package["version"] == VERSION
     assert package["created"] == "2026-11-23T00:00:00Z"
-    from nkdata.datapackage import file_stats
+    from nkdata.release.datapackage import file_stats
 
     for entry in package["resources"]:
         stats = file_stats(release / entry["path"])
@@ -249,7 +249,7 @@ def test_failure_half_way_leaves_releases_unchanged(tmp_path: Path, nkdata, monk
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     (tmp_path / "releases").mkdir()
-    from nkdata import release
+    from nkdata.release import build
 
     written = []
 
@@ -259,8 +259,8 @@ def test_failure_half_way_leaves_releases_unchanged(tmp_path: Path, nkdata, monk
             raise OSError(28, "No space left on device", str(path))
         return original(table, path)
 
-    original = release.write_parquet
-    monkeypatch.setattr(release, "write_parquet", full_disk)
+    original = build.write_parquet
+    monkeypatch.setattr(build, "write_parquet", full_disk)
     run = nkdata("build", corpus, "-q")
     assert run.exit_code == 1
     assert "No space left on device" in run.stderr
@@ -285,7 +285,7 @@ def test_committed_release_matches_the_corpus(nkdata) -> None:
 
 
 def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None:
-    from nkdata.datapackage import file_stats
+    from nkdata.release.datapackage import file_stats
 
     index = json.loads((built / "releases" / "index.json").read_text(encoding="utf-8"))
     stats = file_stats(built / "releases" / VERSION / "datapackage.json")

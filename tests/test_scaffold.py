@@ -16,10 +16,10 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from nkdata import scaffold
-from nkdata.corpus_format import ArticleFile, ClaimEntry, FigureEntry
+from nkdata.corpus import scaffold
+from nkdata.corpus.yamlreader import parse_yaml
 from nkdata.models import Source
-from nkdata.yamlfile import parse_yaml
+from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
 from tests.conftest import REPO, snapshot
 
 NEW = "register-2012-north-korea-mobile-one-million"

@@ -175,7 +175,7 @@ def test_folder_without_descriptor(tmp_path: Path, nkdata) -> None:
 def test_verify_needs_neither_frictionless_nor_pandas() -> None:
     """Importing either costs more than checking a small release (pandas: a quarter second)."""
     script = (
-        "import sys; from pathlib import Path; from nkdata.verify import verify_release\n"
+        "import sys; from pathlib import Path; from nkdata.release.verify import verify_release\n"
         f"assert verify_release(Path({str(RELEASE)!r})).problems == []\n"
         "print('frictionless' in sys.modules, 'pandas' in sys.modules)"
     )

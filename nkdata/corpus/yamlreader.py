@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from nkdata.problems import Problem, Rule
-from nkdata.textfile import describe_char, first_invisible, line_column
+from nkdata.corpus.problems import Problem, Rule
+from nkdata.corpus.text import describe_char, first_invisible, line_column
 
 try:  # libyaml is the floor this reader is measured against; fall back only where it is absent
     from yaml import CSafeLoader as _Loader

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import PurePosixPath
 
-from nkdata.problems import Problem
-from nkdata.textfile import is_invisible
+from nkdata.corpus.problems import Problem
+from nkdata.corpus.text import is_invisible
 
 
 class Format(StrEnum):

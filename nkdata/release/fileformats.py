@@ -18,8 +18,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from nkdata.arrowvalues import strings
-from nkdata.schemas import LIST_DELIMITER
+from nkdata.schema.arrowvalues import strings
+from nkdata.schema.export import LIST_DELIMITER
 
 PARQUET_OPTIONS: dict[str, object] = {
     "compression": "zstd",

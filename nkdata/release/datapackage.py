@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from nkdata import settings
-from nkdata.columns import table_models
-from nkdata.corpus_format import DatasetFile
-from nkdata.schemas import table_schema
-from nkdata.tablefiles import CSV_DIALECT
+from nkdata.release.fileformats import CSV_DIALECT
+from nkdata.schema.columns import table_models
+from nkdata.schema.corpus_files import DatasetFile
+from nkdata.schema.export import table_schema
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 DESCRIPTOR = settings.DESCRIPTOR

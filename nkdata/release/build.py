@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from nkdata.card import data_card
-from nkdata.changes import previous_version, release_changes, released_versions, version_key
-from nkdata.columns import table_models
-from nkdata.datapackage import DESCRIPTOR, FORMATS, descriptor, file_stats
-from nkdata.schemas import dumps
+from nkdata.corpus.validate import Corpus
+from nkdata.release.changes import previous_version, release_changes, released_versions, version_key
+from nkdata.release.datacard import data_card
+from nkdata.release.datapackage import DESCRIPTOR, FORMATS, descriptor, file_stats
+from nkdata.release.fileformats import write_csv, write_parquet
+from nkdata.schema.columns import table_models
+from nkdata.schema.export import dumps
 from nkdata.settings import INDEX
-from nkdata.tablefiles import write_csv, write_parquet
-from nkdata.validate import Corpus
 
 TEMP_PREFIX = ".nkdata-build-"
 Progress = Callable[[str], None]

@@ -16,10 +16,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nkdata.columns import Column, columns, table_models
-from nkdata.corpus_format import CORPUS_FILES
 from nkdata.models import Row
-from nkdata.vocab import ClaimMode, DateBasis, DatePrecision, Framing, Qualifier, SourceKind, Topic
+from nkdata.schema.columns import Column, columns, table_models
+from nkdata.schema.corpus_files import CORPUS_FILES
+from nkdata.schema.vocab import (
+    ClaimMode,
+    DateBasis,
+    DatePrecision,
+    Framing,
+    Qualifier,
+    SourceKind,
+    Topic,
+)
 
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from nkdata.problems import Problem, Rule
+from nkdata.corpus.problems import Problem, Rule
 
 MAX_TEXT_BYTES = 5_000_000
 """Largest text.txt read (5 MB); news articles are a few kilobytes."""

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from nkdata.fields import SLUG_PATTERN, slug_error
-from nkdata.problems import Problem, Rule
-from nkdata.read import ReadFile
-from nkdata.yamlfile import YamlDocument, format_path
+from nkdata.corpus.layout import ReadFile
+from nkdata.corpus.problems import Problem, Rule
+from nkdata.corpus.yamlreader import YamlDocument, format_path
+from nkdata.schema.fields import SLUG_PATTERN, slug_error
 
 M = TypeVar("M", bound=BaseModel)
 

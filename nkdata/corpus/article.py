@@ -1,9 +1,9 @@
 """Check one article folder: read → models → cross-checks → references → rows, or the cache.
 
 Articles are independent of each other once the registries' ids are known, so
-:func:`check_articles` is the unit of work that :mod:`nkdata.pool` spreads over worker
+:func:`check_articles` is the unit of work that :mod:`nkdata.corpus.pool` spreads over worker
 processes. An article whose bytes passed its own checks before, under the same code, is taken
-from the check cache (:mod:`nkdata.checkcache`): read and hashed, never parsed. The models
+from the check cache (:mod:`nkdata.corpus.checkcache`): read and hashed, never parsed. The models
 (pydantic) are imported only where an article is parsed, so that re-validating an unchanged
 corpus never pays for them.
 """
@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nkdata import checkcache
-from nkdata.checkcache import References
-from nkdata.problems import Problem
-from nkdata.read import ArticleBytes, article_signature, read_article, read_article_bytes
+from nkdata.corpus import checkcache
+from nkdata.corpus.checkcache import References
+from nkdata.corpus.layout import ArticleBytes, article_signature, read_article, read_article_bytes
+from nkdata.corpus.problems import Problem
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from nkdata.corpus_format import ClaimEntry
-    from nkdata.resolve import Row
+    from nkdata.corpus.resolve import Row
+    from nkdata.schema.corpus_files import ClaimEntry
 
 ARTICLE_TABLES = ("articles", "claims", "figures")
 """The tables whose rows come from article folders."""
@@ -48,7 +48,7 @@ class ArticleContext:
     exist now (a set, not the entries: looking a key up in it writes to no shared page)."""
     unchanged: frozenset[str]
     """``"<folder>/<signature>"`` of trusted articles whose files need not be read (see
-    :class:`nkdata.read.Signature`)."""
+    :class:`nkdata.corpus.layout.Signature`)."""
     settled_ns: int | None
     """Signatures of files changed before this time may be recorded; None: record none."""
 
@@ -78,7 +78,7 @@ class CheckedChunk:
 
 
 def check_articles(context: ArticleContext, folders: Sequence[str]) -> CheckedChunk:
-    """Check article folders one by one (a chunk of work for :func:`nkdata.pool.map_chunks`).
+    """Check article folders one by one (a chunk of work for :func:`nkdata.corpus.pool.map_chunks`).
 
     When every article of the chunk gave rows, they are returned as Arrow table parts, which
     travel between processes far more cheaply than Python objects.
@@ -87,8 +87,8 @@ def check_articles(context: ArticleContext, folders: Sequence[str]) -> CheckedCh
         articles = [check_one_article(context, folder) for folder in folders]
         if context.units is None or any(article.rows is None for article in articles):
             return CheckedChunk(articles)
-        from nkdata.arrowtables import table_part
-        from nkdata.columns import table_models
+        from nkdata.schema.arrow import table_part
+        from nkdata.schema.columns import table_models
 
         models = table_models()
         found: dict[str, list[Row]] = {name: [] for name in ARTICLE_TABLES}
@@ -145,10 +145,15 @@ def references_exist(
 
 
 def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) -> CheckedArticle:
-    from nkdata.corpus_format import ArticleFile
-    from nkdata.crosscheck import ParsedArticle, check_article, check_references, referenced_ids
-    from nkdata.parse import parse_model
-    from nkdata.resolve import article_rows
+    from nkdata.corpus.crosscheck import (
+        ParsedArticle,
+        check_article,
+        check_references,
+        referenced_ids,
+    )
+    from nkdata.corpus.resolve import article_rows
+    from nkdata.corpus.typecheck import parse_model
+    from nkdata.schema.corpus_files import ArticleFile
 
     read, problems = read_article(raw)
     if read.yaml.doc is None:
@@ -179,7 +184,7 @@ def _valid_claims(data: object) -> list[tuple[int, ClaimEntry]]:
     """
     from pydantic import ValidationError
 
-    from nkdata.corpus_format import ClaimEntry
+    from nkdata.schema.corpus_files import ClaimEntry
 
     items = data.get("claims") if isinstance(data, dict) else None
     claims = []
@@ -194,7 +199,7 @@ def _valid_claims(data: object) -> list[tuple[int, ClaimEntry]]:
 
 
 def _checkable_part(item: object) -> ClaimEntry | None:
-    from nkdata.corpus_format import ClaimEntry
+    from nkdata.schema.corpus_files import ClaimEntry
 
     if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "quote")):
         return None

@@ -1,9 +1,9 @@
 """Describe a table model's columns once, for every schema generated from it.
 
 Pydantic already unwraps ``Annotated``, unions and constraints into JSON Schema; this module reads
-that JSON Schema (plus the :class:`~nkdata.fields.References` markers) into :class:`Column`
-records, from which :mod:`nkdata.schemas` writes Frictionless Table Schemas and
-:mod:`nkdata.arrowtables` builds Arrow schemas.
+that JSON Schema (plus the :class:`~nkdata.schema.fields.References` markers) into :class:`Column`
+records, from which :mod:`nkdata.schema.export` writes Frictionless Table Schemas and
+:mod:`nkdata.schema.arrow` builds Arrow schemas.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from nkdata.fields import References
 from nkdata.models import TABLES, Row
+from nkdata.schema.fields import References
 
 Kind = Literal["string", "integer", "number", "date", "list"]
 

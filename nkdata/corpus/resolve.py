@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from nkdata.corpus_format import ArticleFile, ClaimEntry, FigureEntry
-from nkdata.crosscheck import Spans
-from nkdata.fields import parse_partial_date
+from nkdata.corpus.crosscheck import Spans
 from nkdata.models import Quantity, Source
+from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
+from nkdata.schema.fields import parse_partial_date
 
 Row = dict[str, Any]
 

@@ -2,9 +2,9 @@
 
 :func:`validate_corpus` is what ``nkdata validate`` and ``nkdata build`` call. It collects every
 problem of every stage; rows are resolved only when there are none. Articles are checked
-independently of each other, on every core (:mod:`nkdata.pool`, :mod:`nkdata.articlecheck`);
+independently of each other, on every core (:mod:`nkdata.corpus.pool`, :mod:`nkdata.corpus.article`);
 articles and registries that passed their checks before, with the same bytes and the same code,
-are not parsed again (:mod:`nkdata.checkcache`).
+are not parsed again (:mod:`nkdata.corpus.checkcache`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nkdata import checkcache, pool
-from nkdata.articlecheck import (
+from nkdata.corpus import checkcache, pool
+from nkdata.corpus.article import (
     ARTICLE_TABLES,
     ArticleContext,
     CheckedArticle,
@@ -23,15 +23,15 @@ from nkdata.articlecheck import (
     check_articles,
     references_exist,
 )
-from nkdata.checkcache import Recorded, References
-from nkdata.problems import Problem, sorted_problems
-from nkdata.read import ReadCorpus, read_layout
+from nkdata.corpus.checkcache import Recorded, References
+from nkdata.corpus.layout import ReadCorpus, read_layout
+from nkdata.corpus.problems import Problem, sorted_problems
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from nkdata.corpus_format import DatasetFile, QuantitiesFile, SourcesFile
-    from nkdata.resolve import Row
+    from nkdata.corpus.resolve import Row
+    from nkdata.schema.corpus_files import DatasetFile, QuantitiesFile, SourcesFile
 
 
 @dataclass(slots=True)
@@ -75,7 +75,7 @@ def validate_corpus(
     """Validate the corpus at ``root``; with ``only``, one article folder against the rest.
 
     ``resolve`` builds the tables of a valid corpus (``Outcome.corpus``); ``cache`` uses and
-    updates the check cache of :mod:`nkdata.checkcache` (with ``resolve``, it only records what
+    updates the check cache of :mod:`nkdata.corpus.checkcache` (with ``resolve``, it only records what
     passed: every article is parsed, since every row is needed).
     """
     layout = read_layout(root)
@@ -145,9 +145,9 @@ def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
         if passed == key:
             source_ids, quantity_ids = checkcache.unpack(ids)
             return Registries([], frozenset(source_ids), frozenset(quantity_ids), None, key)
-    from nkdata.corpus_format import DatasetFile, QuantitiesFile, SourcesFile
-    from nkdata.crosscheck import check_registries
-    from nkdata.parse import parse_model
+    from nkdata.corpus.crosscheck import check_registries
+    from nkdata.corpus.typecheck import parse_model
+    from nkdata.schema.corpus_files import DatasetFile, QuantitiesFile, SourcesFile
 
     files, problems = layout.parse_registries()
     dataset, found = parse_model(files["dataset.yaml"], DatasetFile)
@@ -221,9 +221,9 @@ def _record(
 def _resolve(
     models: tuple[DatasetFile, SourcesFile, QuantitiesFile], chunks: list[CheckedChunk]
 ) -> Corpus:
-    from nkdata.arrowtables import build_table, combine
-    from nkdata.columns import table_models
-    from nkdata.resolve import registry_rows
+    from nkdata.corpus.resolve import registry_rows
+    from nkdata.schema.arrow import build_table, combine
+    from nkdata.schema.columns import table_models
 
     dataset, sources, quantities = models
     tables = table_models()

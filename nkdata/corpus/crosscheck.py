@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from nkdata.corpus_format import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
-from nkdata.fields import is_slug, parse_partial_date, slug_error
-from nkdata.problems import Problem, Rule
-from nkdata.quotes import MAX_MATCHES, closest_passage, find_all, pick
-from nkdata.textfile import first_invisible, line_column
-from nkdata.vocab import DateBasis
-from nkdata.yamlfile import Path, YamlDocument, format_path
+from nkdata.corpus.problems import Problem, Rule
+from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
+from nkdata.corpus.text import first_invisible, line_column
+from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
+from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
+from nkdata.schema.fields import is_slug, parse_partial_date, slug_error
+from nkdata.schema.vocab import DateBasis
 
 
 @dataclass(slots=True)

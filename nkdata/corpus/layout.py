@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nkdata.problems import Problem, Rule
-from nkdata.textfile import MAX_TEXT_BYTES, MAX_YAML_BYTES, check_text, decode
-from nkdata.yamlfile import YamlDocument, parse_yaml
+from nkdata.corpus.problems import Problem, Rule
+from nkdata.corpus.text import MAX_TEXT_BYTES, MAX_YAML_BYTES, check_text, decode
+from nkdata.corpus.yamlreader import YamlDocument, parse_yaml
 
 REGISTRIES = ("dataset.yaml", "sources.yaml", "quantities.yaml")
 ARTICLE_FILES = ("article.yaml", "text.txt")

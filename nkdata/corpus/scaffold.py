@@ -1,6 +1,6 @@
 """Scaffolds for contributors: ``nkdata new article`` and ``nkdata new source``.
 
-A scaffold is written from the models in :mod:`nkdata.corpus_format` and :mod:`nkdata.models`:
+A scaffold is written from the models in :mod:`nkdata.schema.corpus_files` and :mod:`nkdata.models`:
 every field appears, in model order, under a comment made of its description (and, for a
 vocabulary, its values). Nothing about a field is written here by hand, so a scaffold cannot
 drift from the format.
@@ -28,12 +28,12 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from nkdata.corpus_format import ArticleFile, ClaimEntry, FigureEntry
-from nkdata.fields import is_slug
+from nkdata.corpus.layout import read_bytes
+from nkdata.corpus.text import MAX_YAML_BYTES
+from nkdata.corpus.yamlreader import YamlDocument, parse_yaml
 from nkdata.models import Source
-from nkdata.read import read_bytes
-from nkdata.textfile import MAX_YAML_BYTES
-from nkdata.yamlfile import YamlDocument, parse_yaml
+from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
+from nkdata.schema.fields import is_slug
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={path}"
 """First line of a scaffold: editors with the YAML language server then complete and check it."""

@@ -17,16 +17,16 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from nkdata.arrowtables import arrow_schema
-from nkdata.arrowvalues import integer, strings
-from nkdata.catalog import ReleaseFile, file_sha256, parse_descriptor, release_files
-from nkdata.columns import Column, columns, table_models
-from nkdata.datapackage import FORMATS
+from nkdata.corpus.problems import Problem, Rule, sorted_problems
 from nkdata.errors import ReleaseError
 from nkdata.models import Row
-from nkdata.problems import Problem, Rule, sorted_problems
+from nkdata.release.datapackage import FORMATS
+from nkdata.release.fileformats import csv_ready
+from nkdata.schema.arrow import arrow_schema
+from nkdata.schema.arrowvalues import integer, strings
+from nkdata.schema.columns import Column, columns, table_models
 from nkdata.settings import DESCRIPTOR
-from nkdata.tablefiles import csv_ready
+from nkdata.store import ReleaseFile, file_sha256, parse_descriptor, release_files
 
 _SHOWN = 5
 _AGAIN = "Download the release again (`nkdata download VERSION --dest DIR`)."

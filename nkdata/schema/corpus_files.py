@@ -3,7 +3,7 @@ and articles/<id>/article.yaml.
 
 Keys are the release's column names wherever a column exists. Contributors write quotes and
 dates at the precision the text supports; offsets, precisions, global ids and units are derived
-by :mod:`nkdata.resolve`. Sources and quantities are written exactly as their table rows.
+by :mod:`nkdata.corpus.resolve`. Sources and quantities are written exactly as their table rows.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from nkdata.fields import (
+from nkdata.models import STRICT, Quantity, Source, check_figure_values
+from nkdata.schema.fields import (
     CountryCode,
     DayDate,
     LanguageTag,
@@ -31,8 +32,7 @@ from nkdata.fields import (
     Slug,
     Url,
 )
-from nkdata.models import STRICT, Quantity, Source, check_figure_values
-from nkdata.vocab import ClaimMode, DateBasis, Framing, Qualifier, Topic
+from nkdata.schema.vocab import ClaimMode, DateBasis, Framing, Qualifier, Topic
 
 
 class License(BaseModel):

@@ -1,7 +1,7 @@
 """Remember which articles passed their own checks, so that validating again skips them.
 
 An entry maps an article's content key (SHA-256 of its folder name, article.yaml and text.txt,
-see :meth:`nkdata.read.ArticleBytes.content_key`) to the source and quantity ids the article
+see :meth:`nkdata.corpus.layout.ArticleBytes.content_key`) to the source and quantity ids the article
 names. Only articles whose own checks all pass are recorded, also in a run that fails because of
 other files. Their references are checked against the current registries on every run, so an
 edited ``sources.yaml`` or ``quantities.yaml`` is never hidden by the cache; an article whose
@@ -9,7 +9,7 @@ reference is missing is checked in full again, so that the problem is reported w
 The registries themselves are recorded the same way: when their bytes are those of registries
 that passed every check, ``nkdata validate`` takes their ids from the cache without parsing them.
 An article folder whose files' metadata (inode, size, modification and change times, see
-:class:`nkdata.read.Signature`) is what it was when an entry was recorded is not even read: its
+:class:`nkdata.corpus.layout.Signature`) is what it was when an entry was recorded is not even read: its
 change times cannot be set back, and metadata is recorded only for files that had settled.
 
 Every cache is tied to a code key: the hash of nkdata's own source files and the versions of
@@ -133,7 +133,7 @@ class Recorded:
     ids they define."""
     signatures: dict[str, str] = field(default_factory=dict)
     """``"<folder>/<signature>"`` → content key: the file metadata under which an article's
-    files had the bytes of an entry (see :class:`nkdata.read.Signature`), so that they need not
+    files had the bytes of an entry (see :class:`nkdata.corpus.layout.Signature`), so that they need not
     be read."""
     verified: str | None = None
     """Key of registries in which every entry's references were found: with those registries,

@@ -13,8 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nkdata.columns import Column, columns
 from nkdata.models import Row
+from nkdata.schema.columns import Column, columns
 
 _TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),

@@ -15,8 +15,8 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from nkdata.countries import ISO_3166_ALPHA2
-from nkdata.vocab import DatePrecision
+from nkdata.schema.countries import ISO_3166_ALPHA2
+from nkdata.schema.vocab import DatePrecision
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 PARTIAL_DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from nkdata.changes import TableChanges
-from nkdata.columns import table_models
-from nkdata.corpus_format import DatasetFile
-from nkdata.schemas import column_table
+from nkdata.release.changes import TableChanges
+from nkdata.schema.columns import table_models
+from nkdata.schema.corpus_files import DatasetFile
+from nkdata.schema.export import column_table
 
 
 def _front_matter(dataset: DatasetFile, languages: list[str]) -> list[str]:
