@@ -206,7 +206,7 @@ CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (wi
 
 
 def _scaffold(kind: str, path: Path, new_id: str) -> Path:
-    """Run ``nkdata.corpus.scaffold.<kind>`` on the corpus at ``path``; exit with its error if it fails."""
+    """Run the scaffold ``<kind>`` on the corpus at ``path``; exit with its error if it fails."""
     from nkdata.corpus import scaffold
 
     root, only = find_corpus(path)
@@ -283,7 +283,7 @@ def _user_errors() -> Iterator[None]:
 
 def _version_argument(version: str) -> str:
     from nkdata.errors import VersionNotFoundError
-    from nkdata.store import check_version
+    from nkdata.schema.releasefolder import check_version
 
     try:
         return check_version(version)
@@ -387,7 +387,7 @@ def verify(
     """
     from nkdata.corpus.report import render, summary
     from nkdata.release.verify import verify_release
-    from nkdata.settings import DESCRIPTOR
+    from nkdata.schema.releasefolder import DESCRIPTOR
 
     folder = path.parent if path.name == DESCRIPTOR and path.is_file() else path
     if not folder.is_dir():

@@ -31,19 +31,18 @@ from nkdata.errors import (
     OfflineError,
     VersionNotFoundError,
 )
-from nkdata.store import (
+from nkdata.schema.releasefolder import (
+    DESCRIPTOR,
+    INDEX,
     Index,
     IndexEntry,
     ReleaseFile,
-    bundled_folder,
-    cache_folder,
     check_version,
-    file_sha256,
-    known_entry,
     parse_descriptor,
     release_files,
     version_key,
 )
+from nkdata.store import bundled_folder, cache_folder, known_entry
 
 if TYPE_CHECKING:
     import requests
@@ -81,9 +80,9 @@ def remote_index() -> Index:
         )
     root = settings.cache_dir()
     with _staging(root) as staging:
-        path = _retrieve(settings.INDEX, staging, None, None)
-        index = Index.parse(path.read_bytes(), f"{settings.base_url()}/{settings.INDEX}")
-        path.replace(root / settings.INDEX)
+        path = _retrieve(INDEX, staging, None, None)
+        index = Index.parse(path.read_bytes(), f"{settings.base_url()}/{INDEX}")
+        path.replace(root / INDEX)
     return index
 
 
@@ -102,8 +101,7 @@ def index_entry(version: str) -> IndexEntry:
     if version not in index.versions:
         listed = ", ".join(sorted(index.versions, key=version_key)) or "none"
         raise VersionNotFoundError(
-            f"version {version} does not exist: {settings.base_url()}/{settings.INDEX} "
-            f"lists {listed}."
+            f"version {version} does not exist: {settings.base_url()}/{INDEX} lists {listed}."
         )
     return index.versions[version]
 
@@ -134,11 +132,11 @@ def fetch_release(
     folder = dest if dest is not None else cache_folder(version)
     bundled = bundled_folder(version)
     obtain = _copier(bundled) if bundled is not None else _downloader(version, progress)
-    descriptor_file = ReleaseFile(settings.DESCRIPTOR, entry.datapackage, entry.bytes)
+    descriptor_file = ReleaseFile(DESCRIPTOR, entry.datapackage, entry.bytes)
     in_cache = dest is None
     with _staging(folder.parent) as staging:
         if _in_place(folder, descriptor_file, delete_if_wrong=in_cache):
-            descriptor_path = folder / settings.DESCRIPTOR
+            descriptor_path = folder / DESCRIPTOR
         else:
             descriptor_path = obtain(descriptor_file, staging)
         where = f"the descriptor of version {version}"
@@ -150,7 +148,7 @@ def fetch_release(
             obtain(file, staging)
         moved = [*needed, *([descriptor_file] if descriptor_path.parent == staging else [])]
         _move(staging, folder, [file.name for file in moved])
-    names = (settings.DESCRIPTOR, *(file.name for file in files))
+    names = (DESCRIPTOR, *(file.name for file in files))
     return FetchResult(version, folder, names, tuple(file.name for file in moved))
 
 
@@ -173,7 +171,7 @@ def _in_place(folder: Path, file: ReleaseFile, *, delete_if_wrong: bool) -> bool
     path = folder / file.name
     if not path.is_file():
         return False
-    matches = file_sha256(path) == file.sha256
+    matches = ReleaseFile.of(path) == file
     if not matches and delete_if_wrong:
         path.unlink()
     return matches
@@ -188,7 +186,7 @@ def _copier(source: Path) -> Obtain:
             shutil.copyfile(source / file.name, target)
         except OSError as exc:
             raise NkdataError(f"cannot copy {file.name}: {exc.strerror or exc}.") from None
-        actual = file_sha256(target)
+        actual = ReleaseFile.of(target).sha256
         if actual != file.sha256:
             raise ChecksumError(
                 f"{file.name} in {source} does not match its checksum: expected {file.sha256}, "
@@ -204,7 +202,7 @@ def _downloader(version: str, progress: Progress | None) -> Obtain:
     """Download files of ``version`` from the release host."""
 
     def obtain(file: ReleaseFile, staging: Path) -> Path:
-        report = progress if file.name != settings.DESCRIPTOR else None
+        report = progress if file.name != DESCRIPTOR else None
         return _retrieve(f"{version}/{file.name}", staging, file, report)
 
     return obtain

@@ -27,18 +27,21 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from nkdata import settings
 from nkdata.errors import NkdataError, OfflineError, ReleaseError
-from nkdata.store import (
+from nkdata.schema.releasefolder import (
+    DESCRIPTOR,
     IndexEntry,
-    Origin,
     ReleaseFile,
+    check_version,
+    parse_descriptor,
+    release_files,
+)
+from nkdata.store import (
+    Origin,
     bundled_folder,
     bundled_index,
     cache_folder,
-    check_version,
     missing_files,
-    parse_descriptor,
     read_verified,
-    release_files,
 )
 
 if TYPE_CHECKING:
@@ -231,7 +234,7 @@ class Dataset:
         return self._table("quantities")
 
     def _table(self, name: str) -> Table[Any]:
-        where = f"{self.path / settings.DESCRIPTOR}"
+        where = f"{self.path / DESCRIPTOR}"
         files = {file.name: file for file in release_files(self.descriptor, where)}
         file = files.get(f"{name}.parquet")
         if file is None:
@@ -304,17 +307,17 @@ def _load_cached(version: str) -> Dataset:
 
 def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
     """A dataset whose descriptor matches the hash that an index vouches for."""
-    path = folder / settings.DESCRIPTOR
+    path = folder / DESCRIPTOR
     data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
     return Dataset(entry.version, folder, parse_descriptor(data, str(path)), origin)
 
 
 def _load_folder(path: Path, version: str | None) -> Dataset:
     """A dataset from a folder the user names; its own descriptor is the reference."""
-    folder = path.parent if path.name == settings.DESCRIPTOR else path
-    descriptor_path = folder / settings.DESCRIPTOR
+    folder = path.parent if path.name == DESCRIPTOR else path
+    descriptor_path = folder / DESCRIPTOR
     if not descriptor_path.is_file():
-        raise NkdataError(f"{folder} is not a release folder: it has no {settings.DESCRIPTOR}.")
+        raise NkdataError(f"{folder} is not a release folder: it has no {DESCRIPTOR}.")
     descriptor = parse_descriptor(descriptor_path.read_bytes(), str(descriptor_path))
     found = descriptor.get("version")
     if not isinstance(found, str):

@@ -28,11 +28,6 @@ CACHE_ENV = "NKDATA_CACHE_DIR"
 BASE_URL_ENV = "NKDATA_BASE_URL"
 OFFLINE_ENV = "NKDATA_OFFLINE"
 
-INDEX = "index.json"
-"""Name of the list of released versions, beside the version folders."""
-DESCRIPTOR = "datapackage.json"
-"""Name of a release's Data Package descriptor, inside its version folder."""
-
 TIMEOUT = 30.0
 """Seconds to wait for the release host to connect or to send the next bytes."""
 MAX_INDEX_BYTES = 1 << 20

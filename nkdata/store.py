@@ -3,34 +3,40 @@
 Trust flows one way. An index (``index.json``, bundled with the package, or the release host's
 copy kept in the cache) gives the SHA-256 of each version's ``datapackage.json``; a descriptor
 whose bytes match it gives the name, size and SHA-256 of every file of the release; a file is
-used only when its bytes match. Nothing here touches the network (see :mod:`nkdata.download`).
+used only when its bytes match. Nothing here touches the network (see :mod:`nkdata.download`);
+the format of what is read is :mod:`nkdata.schema.releasefolder`'s.
 
->>> check_version("0.1.0")
-'0.1.0'
+>>> bundled_folder("0.0.0") is None
+True
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from nkdata import settings
-from nkdata.errors import ChecksumError, NkdataError, ReleaseError, VersionNotFoundError
+from nkdata.errors import ChecksumError, NkdataError, ReleaseError
+from nkdata.schema.releasefolder import (
+    DESCRIPTOR,
+    INDEX,
+    Index,
+    IndexEntry,
+    check_version,
+    is_version,
+    parse_descriptor,
+    release_files,
+    sha256,
+    version_key,
+)
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
 
 B = TypeVar("B", bound="ReadableBuffer")
-
-_VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
-_FILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(?:csv|parquet)$")
-_HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 class Origin(StrEnum):
@@ -44,92 +50,12 @@ class Origin(StrEnum):
     """A folder the user named: never deleted; its own descriptor is the reference."""
 
 
-@dataclass(frozen=True, slots=True)
-class IndexEntry:
-    """What an index vouches for: the hash and size of one version's descriptor."""
-
-    version: str
-    datapackage: str
-    bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Index:
-    """A parsed ``index.json``: every released version and the latest one."""
-
-    latest: str | None
-    versions: dict[str, IndexEntry]
-
-    @classmethod
-    def parse(cls, data: bytes, where: str) -> Index:
-        """Read an index; :class:`ReleaseError` naming ``where`` if it is malformed."""
-        try:
-            raw = json.loads(data)
-            versions = {
-                version: IndexEntry(check_version(version), _hash(e["datapackage"]), _size(e))
-                for version, e in raw["versions"].items()
-            }
-            latest = raw["latest"]
-            if latest is not None and latest not in versions:
-                raise ValueError(f"latest {latest!r} is not among the versions")
-        except (ValueError, KeyError, TypeError, AttributeError, NkdataError) as exc:
-            raise ReleaseError(f"{where} is not a valid release index ({exc}).") from None
-        return cls(latest, versions)
-
-    @classmethod
-    def empty(cls) -> Index:
-        return cls(None, {})
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseFile:
-    """One file of a release, as its descriptor records it."""
-
-    name: str
-    sha256: str
-    bytes: int
-
-
-def check_version(version: str) -> str:
-    """``version`` if it is MAJOR.MINOR.PATCH, else :class:`VersionNotFoundError`."""
-    if not isinstance(version, str) or not _VERSION.match(version):
-        raise VersionNotFoundError(
-            f"{version!r} is not a version; versions look like 0.1.0 "
-            "(`nkdata versions` lists them)."
-        )
-    return version
-
-
-def _hash(value: object) -> str:
-    if not isinstance(value, str) or not _HASH.match(value):
-        raise ValueError(f"{value!r} is not a sha256:<64 hex digits> hash")
-    return value
-
-
-def _size(entry: dict[str, Any]) -> int:
-    size = entry["bytes"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ValueError(f"{size!r} is not a size in bytes")
-    return size
-
-
-def sha256(data: ReadableBuffer) -> str:
-    """The ``sha256:<hex>`` form descriptors and indexes use."""
-    return f"sha256:{hashlib.sha256(data).hexdigest()}"
-
-
-def file_sha256(path: Path) -> str:
-    """The ``sha256:<hex>`` of a file, read in blocks."""
-    with path.open("rb") as handle:
-        return f"sha256:{hashlib.file_digest(handle, 'sha256').hexdigest()}"
-
-
 def bundled_root() -> Path | None:
     """The releases that came with the package: a wheel's ``nkdata/_releases`` or, in a source
     checkout, the repository's ``releases/``."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "_releases", here.parent / "releases"):
-        if (candidate / settings.INDEX).is_file():
+        if (candidate / INDEX).is_file():
             return candidate
     return None
 
@@ -139,7 +65,7 @@ def bundled_index() -> Index:
     root = bundled_root()
     if root is None:
         return Index.empty()
-    return Index.parse((root / settings.INDEX).read_bytes(), str(root / settings.INDEX))
+    return Index.parse((root / INDEX).read_bytes(), str(root / INDEX))
 
 
 def cached_index() -> Index:
@@ -148,7 +74,7 @@ def cached_index() -> Index:
     A damaged copy is deleted and treated as absent: the host's index is fetched again when a
     version it lists is needed.
     """
-    path = settings.cache_dir() / settings.INDEX
+    path = settings.cache_dir() / INDEX
     if not path.is_file():
         return Index.empty()
     try:
@@ -172,43 +98,12 @@ def bundled_folder(version: str) -> Path | None:
     if root is None or version not in bundled_index().versions:
         return None
     folder = root / version
-    return folder if (folder / settings.DESCRIPTOR).is_file() else None
+    return folder if (folder / DESCRIPTOR).is_file() else None
 
 
 def cache_folder(version: str) -> Path:
     """Where ``version`` is (or would be) downloaded."""
     return settings.cache_dir() / check_version(version)
-
-
-def release_files(descriptor: dict[str, Any], where: str) -> list[ReleaseFile]:
-    """Every file a descriptor lists, with its hash and size.
-
-    Refuses the whole descriptor if a path could leave the release folder (``../x``, ``/etc``,
-    a sub-folder) or a hash or size is malformed: such a descriptor was not written by nkdata.
-    """
-    files = []
-    try:
-        for entry in descriptor["resources"]:
-            name = entry["path"]
-            if not isinstance(name, str) or not _FILE_NAME.match(name):
-                raise ValueError(f"unsafe file path {name!r}")
-            files.append(ReleaseFile(name, _hash(entry["hash"]), _size(entry)))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ReleaseError(f"{where}: refusing the release descriptor: {exc}.") from None
-    if len({file.name for file in files}) != len(files):
-        raise ReleaseError(f"{where}: refusing the release descriptor: a path is listed twice.")
-    return files
-
-
-def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
-    """A descriptor's JSON object; :class:`ReleaseError` if it is not one."""
-    try:
-        descriptor = json.loads(data)
-    except ValueError as exc:
-        raise ReleaseError(f"{where} is not valid JSON ({exc}).") from None
-    if not isinstance(descriptor, dict):
-        raise ReleaseError(f"{where} is not a Data Package descriptor (a JSON object).")
-    return descriptor
 
 
 def repair_hint(origin: Origin, folder: Path, version: str) -> str:
@@ -259,13 +154,13 @@ def missing_files(folder: Path) -> list[str]:
 
     A stat per file, no hashing: hashes are checked when a file is read.
     """
-    path = folder / settings.DESCRIPTOR
+    path = folder / DESCRIPTOR
     if not path.is_file():
-        return [settings.DESCRIPTOR]
+        return [DESCRIPTOR]
     try:
         files = release_files(parse_descriptor(path.read_bytes(), str(path)), str(path))
     except ReleaseError:
-        return [settings.DESCRIPTOR]
+        return [DESCRIPTOR]
     return [file.name for file in files if not (folder / file.name).is_file()]
 
 
@@ -274,7 +169,7 @@ def cached_versions() -> list[str]:
     root = settings.cache_dir()
     if not root.is_dir():
         return []
-    found = [p.name for p in root.iterdir() if _VERSION.match(p.name) and not missing_files(p)]
+    found = [p.name for p in root.iterdir() if is_version(p.name) and not missing_files(p)]
     return sorted(found, key=version_key)
 
 
@@ -307,9 +202,3 @@ def version_statuses(host: Index | None) -> list[VersionStatus]:
         )
         for version in sorted(known, key=version_key, reverse=True)
     ]
-
-
-def version_key(version: str) -> tuple[int, int, int]:
-    """Sort key: ``"0.10.0"`` sorts after ``"0.9.1"``."""
-    major, minor, patch = (int(part) for part in version.split("."))
-    return major, minor, patch

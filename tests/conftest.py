@@ -163,14 +163,14 @@ def _no_real_cache_no_network(tmp_path_factory: pytest.TempPathFactory, monkeypa
 def rehash(folder: Path, name: str) -> None:
     """Record a changed file's new size and hash in its release descriptor, as a consistent
     forgery would, so that only the checks after the hash check can catch the change."""
-    from nkdata.release.datapackage import file_stats
+    from nkdata.schema.releasefolder import ReleaseFile
 
     descriptor = folder / "datapackage.json"
     package = json.loads(descriptor.read_text(encoding="utf-8"))
-    stats = file_stats(folder / name)
+    stats = ReleaseFile.of(folder / name)
     for entry in package["resources"]:
         if entry["path"] == name:
-            entry["bytes"], entry["hash"] = stats.bytes, f"sha256:{stats.sha256}"
+            entry["bytes"], entry["hash"] = stats.bytes, stats.sha256
     descriptor.write_text(json.dumps(package, indent=2), encoding="utf-8")
 
 

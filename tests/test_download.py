@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import nkdata
 from nkdata.cli import app
-from nkdata.release.datapackage import file_stats
+from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS, REPO, edit
 from tests.releaseserver import ReleaseServer, body, redirect, status, truncated
 
@@ -160,7 +160,7 @@ def test_file_damaged_in_the_cache_is_removed_then_fetched_again(
     nkdata.load(VERSION)
     damaged = cache / VERSION / "figures.parquet"
     damaged.write_bytes(damaged.read_bytes()[:-1] + b"!")
-    actual = f"sha256:{file_stats(damaged).sha256}"
+    actual = ReleaseFile.of(damaged).sha256
     host.requests.clear()
 
     data = nkdata.load(VERSION)  # the descriptor is checked on load, tables on first use
@@ -261,8 +261,8 @@ def forged_site(site: Path, tmp_path: Path) -> Path:
     descriptor.write_text(json.dumps(package), encoding="utf-8")
     (forged / "escaped.csv").write_text("id\n", encoding="utf-8")
     index = json.loads((forged / "index.json").read_text(encoding="utf-8"))
-    stats = file_stats(descriptor)
-    index["versions"][VERSION] = {"datapackage": f"sha256:{stats.sha256}", "bytes": stats.bytes}
+    stats = ReleaseFile.of(descriptor)
+    index["versions"][VERSION] = {"datapackage": stats.sha256, "bytes": stats.bytes}
     (forged / "index.json").write_text(json.dumps(index), encoding="utf-8")
     return forged
 

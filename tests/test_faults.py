@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from nkdata.release.datapackage import file_stats
+from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS, edit, tree
 
 FAULTBUILD = Path(__file__).with_name("faultbuild.py")
@@ -109,8 +109,8 @@ def release_is_complete(folder: Path) -> None:
         [*listed, "datapackage.json", "README.md"]
     )
     for name, entry in listed.items():
-        stats = file_stats(folder / name)
-        assert (stats.bytes, f"sha256:{stats.sha256}") == (entry["bytes"], entry["hash"]), name
+        stats = ReleaseFile.of(folder / name)
+        assert (stats.bytes, stats.sha256) == (entry["bytes"], entry["hash"]), name
     assert (folder / "README.md").read_text(encoding="utf-8").startswith("---\n")
 
 

@@ -20,8 +20,8 @@ import nkdata
 from nkdata import store
 from nkdata.cli import app
 from nkdata.models import TABLES, Row
-from nkdata.release.datapackage import file_stats
 from nkdata.schema.arrow import arrow_schema
+from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import REPO, rewrite_table
 
 RELEASE = REPO / "releases" / "0.1.0"
@@ -121,7 +121,7 @@ def test_damaged_file_in_a_folder_is_never_returned_nor_deleted(folder: Path) ->
     path = folder / "claims.parquet"
     original = path.read_bytes()
     path.write_bytes(original[:500] + bytes([original[500] ^ 1]) + original[501:])
-    actual = f"sha256:{file_stats(path).sha256}"
+    actual = ReleaseFile.of(path).sha256
     data = nkdata.load(path=folder)
     assert len(data.figures) > 0, "the other tables still load"
     for use in (len, list, lambda t: t.to_arrow(), lambda t: t["x"]):

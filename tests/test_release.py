@@ -151,12 +151,12 @@ def test_descriptor_declares_files_exactly(built: Path) -> None:
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert package["version"] == VERSION
     assert package["created"] == "2026-11-23T00:00:00Z"
-    from nkdata.release.datapackage import file_stats
+    from nkdata.schema.releasefolder import ReleaseFile
 
     for entry in package["resources"]:
-        stats = file_stats(release / entry["path"])
+        stats = ReleaseFile.of(release / entry["path"])
         assert entry["bytes"] == stats.bytes
-        assert entry["hash"] == f"sha256:{stats.sha256}"
+        assert entry["hash"] == stats.sha256
     claims = next(r for r in package["resources"] if r["name"] == "claims")
     assert claims["schema"]["primaryKey"] == ["id"]
     assert {"fields": ["article_id"], "reference": {"fields": ["id"], "resource": "articles"}} in (
@@ -285,13 +285,13 @@ def test_committed_release_matches_the_corpus(nkdata) -> None:
 
 
 def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None:
-    from nkdata.release.datapackage import file_stats
+    from nkdata.schema.releasefolder import ReleaseFile
 
     index = json.loads((built / "releases" / "index.json").read_text(encoding="utf-8"))
-    stats = file_stats(built / "releases" / VERSION / "datapackage.json")
+    stats = ReleaseFile.of(built / "releases" / VERSION / "datapackage.json")
     assert index == {
         "latest": VERSION,
-        "versions": {VERSION: {"datapackage": f"sha256:{stats.sha256}", "bytes": stats.bytes}},
+        "versions": {VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes}},
     }
 
 

@@ -1,16 +1,16 @@
 """Remember which articles passed their own checks, so that validating again skips them.
 
-An entry maps an article's content key (SHA-256 of its folder name, article.yaml and text.txt,
-see :meth:`nkdata.corpus.layout.ArticleBytes.content_key`) to the source and quantity ids the article
+An entry maps an article's content key (SHA-256 of its folder name, article.yaml and text.txt, see
+:meth:`nkdata.corpus.layout.ArticleBytes.content_key`) to the source and quantity ids the article
 names. Only articles whose own checks all pass are recorded, also in a run that fails because of
-other files. Their references are checked against the current registries on every run, so an
-edited ``sources.yaml`` or ``quantities.yaml`` is never hidden by the cache; an article whose
-reference is missing is checked in full again, so that the problem is reported with its line.
-The registries themselves are recorded the same way: when their bytes are those of registries
-that passed every check, ``nkdata validate`` takes their ids from the cache without parsing them.
-An article folder whose files' metadata (inode, size, modification and change times, see
-:class:`nkdata.corpus.layout.Signature`) is what it was when an entry was recorded is not even read: its
-change times cannot be set back, and metadata is recorded only for files that had settled.
+other files. Their references are checked against the current registries on every run, so an edited
+``sources.yaml`` or ``quantities.yaml`` is never hidden by the cache; an article whose reference is
+missing is checked in full again, so that the problem is reported with its line. The registries
+themselves are recorded the same way: when their bytes are those of registries that passed every
+check, ``nkdata validate`` takes their ids from the cache without parsing them. An article folder
+whose files' metadata (inode, size, modification and change times, see
+:class:`nkdata.corpus.layout.Signature`) is what it was when an entry was recorded is not even read:
+its change times cannot be set back, and metadata is recorded only for files that had settled.
 
 Every cache is tied to a code key: the hash of nkdata's own source files and the versions of
 Python, PyYAML, libyaml, pydantic and pydantic-core. A new version of any of them, or any edit of
@@ -43,7 +43,8 @@ FORMAT = 4
 SETTLE_SECONDS = 2.0
 """File metadata is trusted only for files last changed this long before the run that records
 it: a later change then always moves their change time (file times are coarse-grained)."""
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
+"""The nkdata package folder, whose every source file is part of the code key."""
 References = str
 """The source ids and the quantity ids an article names, packed in one string (see
 :func:`pack`): a cache of ten thousand entries then loads in milliseconds."""
@@ -133,8 +134,8 @@ class Recorded:
     ids they define."""
     signatures: dict[str, str] = field(default_factory=dict)
     """``"<folder>/<signature>"`` → content key: the file metadata under which an article's
-    files had the bytes of an entry (see :class:`nkdata.corpus.layout.Signature`), so that they need not
-    be read."""
+    files had the bytes of an entry (see :class:`nkdata.corpus.layout.Signature`), so that they
+    need not be read."""
     verified: str | None = None
     """Key of registries in which every entry's references were found: with those registries,
     every entry is trusted without looking at its references."""

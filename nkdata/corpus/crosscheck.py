@@ -65,7 +65,15 @@ class _Reporter:
     def add(self, code: Rule, path: Path, message: str, hint: str = "") -> None:
         line, column = self.doc.position(path) or (None, None)
         self.problems.append(
-            Problem(code, message, self.file, line, column, format_path(path), hint)
+            Problem(
+                code=code,
+                message=message,
+                file=self.file,
+                line=line,
+                column=column,
+                path=format_path(path),
+                hint=hint,
+            )
         )
 
 

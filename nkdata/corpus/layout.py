@@ -108,26 +108,30 @@ def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, l
     except FileNotFoundError:
         name = Path(path).name
         hint = _MISSING_HINTS.get(name, _REGISTRY_HINT).format(folder=Path(path).parent.name)
-        return None, [Problem(Rule.FILE_MISSING, f"{name} is missing", file, hint=hint)]
+        return None, [
+            Problem(code=Rule.FILE_MISSING, message=f"{name} is missing", file=file, hint=hint)
+        ]
     except OSError as exc:
-        return None, [Problem(Rule.FILE_UNREADABLE, f"cannot read: {exc.strerror}", file)]
+        return None, [
+            Problem(code=Rule.FILE_UNREADABLE, message=f"cannot read: {exc.strerror}", file=file)
+        ]
     if stat.S_ISLNK(info.st_mode):
         return None, [
             Problem(
-                Rule.FILE_SYMLINK,
-                "a symbolic link, not a file",
-                file,
+                code=Rule.FILE_SYMLINK,
+                message="a symbolic link, not a file",
+                file=file,
                 hint="Replace the link with the file itself.",
             )
         ]
     if not stat.S_ISREG(info.st_mode):
-        return None, [Problem(Rule.FILE_UNREADABLE, "not a regular file", file)]
+        return None, [Problem(code=Rule.FILE_UNREADABLE, message="not a regular file", file=file)]
     if info.st_size > limit:
         return None, [
             Problem(
-                Rule.FILE_TOO_LARGE,
-                f"{info.st_size:,} bytes; the limit is {limit:,}",
-                file,
+                code=Rule.FILE_TOO_LARGE,
+                message=f"{info.st_size:,} bytes; the limit is {limit:,}",
+                file=file,
                 hint="Corpus files are small; check that this is the right file.",
             )
         ]
@@ -135,7 +139,9 @@ def read_bytes(path: str | Path, file: str, limit: int) -> tuple[bytes | None, l
         with open(path, "rb") as handle:  # noqa: PTH123 - the hot path: no pathlib objects
             return handle.read(), []
     except OSError as exc:
-        return None, [Problem(Rule.FILE_UNREADABLE, f"cannot read: {exc.strerror}", file)]
+        return None, [
+            Problem(code=Rule.FILE_UNREADABLE, message=f"cannot read: {exc.strerror}", file=file)
+        ]
 
 
 _MISSING_HINTS = {
@@ -211,7 +217,12 @@ def read_article_bytes(root: Path, folder: str) -> ArticleBytes:
     if plain is not None:
         return ArticleBytes(folder, *plain, [])
     if Path(path).is_symlink():  # only when asked for this folder: a corpus scan skips links
-        link = Problem(Rule.FILE_SYMLINK, "a symbolic link, not a folder", base, hint=_LINK_HINT)
+        link = Problem(
+            code=Rule.FILE_SYMLINK,
+            message="a symbolic link, not a folder",
+            file=base,
+            hint=_LINK_HINT,
+        )
         return ArticleBytes(folder, None, None, [link])
     problems = _strays(path, base, _ARTICLE_FILES)
     yaml, yaml_problems = read_bytes(f"{path}/article.yaml", f"{base}/article.yaml", MAX_YAML_BYTES)
@@ -305,9 +316,9 @@ def read_layout(root: Path) -> ReadCorpus:
     if not articles.is_dir():
         corpus.problems.append(
             Problem(
-                Rule.FILE_MISSING,
-                "the articles/ folder is missing",
-                "articles",
+                code=Rule.FILE_MISSING,
+                message="the articles/ folder is missing",
+                file="articles",
                 hint="Create corpus/articles/ with one folder per article.",
             )
         )
@@ -317,18 +328,18 @@ def read_layout(root: Path) -> ReadCorpus:
         if entry.is_symlink():
             corpus.problems.append(
                 Problem(
-                    Rule.FILE_SYMLINK,
-                    "a symbolic link, not a folder",
-                    file,
+                    code=Rule.FILE_SYMLINK,
+                    message="a symbolic link, not a folder",
+                    file=file,
                     hint="Replace the link with the folder itself.",
                 )
             )
         elif not entry.is_dir():
             corpus.problems.append(
                 Problem(
-                    Rule.FILE_STRAY,
-                    "a file among the article folders",
-                    file,
+                    code=Rule.FILE_STRAY,
+                    message="a file among the article folders",
+                    file=file,
                     hint="Move it into an article folder or remove it.",
                 )
             )
@@ -350,18 +361,18 @@ def _strays(folder: str | Path, base: str, allowed: set[str]) -> list[Problem]:
         if entry.is_symlink():
             problems.append(
                 Problem(
-                    Rule.FILE_SYMLINK,
-                    "a symbolic link, not a file",
-                    file,
+                    code=Rule.FILE_SYMLINK,
+                    message="a symbolic link, not a file",
+                    file=file,
                     hint="Replace the link with the file itself.",
                 )
             )
         elif name not in allowed:
             problems.append(
                 Problem(
-                    Rule.FILE_STRAY,
-                    f"'{name}' is not part of the corpus format",
-                    file,
+                    code=Rule.FILE_STRAY,
+                    message=f"'{name}' is not part of the corpus format",
+                    file=file,
                     hint=f"Expected only: {', '.join(sorted(allowed))}. Remove or move it.",
                 )
             )

@@ -112,7 +112,7 @@ RULE_DOCS: dict[Rule, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
     """One finding, located precisely enough for an editor to jump to it.
 

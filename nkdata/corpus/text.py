@@ -35,13 +35,13 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         line, column = line_column(good, len(good))
         return None, [
             Problem(
-                Rule.TEXT_ENCODING,
-                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
-                file,
-                line,
-                column,
-                "",
-                "Save the file as UTF-8; if it came from a web page, copy the text again.",
+                code=Rule.TEXT_ENCODING,
+                message=f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+                file=file,
+                line=line,
+                column=column,
+                path="",
+                hint="Save the file as UTF-8; if it came from a web page, copy the text again.",
             )
         ]
 
@@ -77,45 +77,47 @@ def check_text(text: str, file: str) -> list[Problem]:
     if not text.strip():
         problems.append(
             Problem(
-                Rule.TEXT_EMPTY,
-                "the text is empty" if not text else "the text holds only white space",
-                file,
+                code=Rule.TEXT_EMPTY,
+                message="the text is empty" if not text else "the text holds only white space",
+                file=file,
                 hint="Paste the article text, verbatim, into text.txt.",
             )
         )
     if text.startswith("\ufeff"):
         problems.append(
             Problem(
-                Rule.TEXT_BOM,
-                "the text starts with a byte-order mark (U+FEFF)",
-                file,
-                1,
-                1,
-                "",
-                "Save the file as UTF-8 without BOM.",
+                code=Rule.TEXT_BOM,
+                message="the text starts with a byte-order mark (U+FEFF)",
+                file=file,
+                line=1,
+                column=1,
+                path="",
+                hint="Save the file as UTF-8 without BOM.",
             )
         )
     if (cr := text.find("\r")) >= 0:
+        line, column = line_column(text, cr)
         problems.append(
             Problem(
-                Rule.TEXT_LINE_ENDS,
-                f"{text.count(chr(13))} carriage return(s); line ends must be LF",
-                file,
-                *line_column(text, cr),
-                "",
-                "Convert line ends to LF (for example `dos2unix text.txt`).",
+                code=Rule.TEXT_LINE_ENDS,
+                message=f"{text.count(chr(13))} carriage return(s); line ends must be LF",
+                file=file,
+                line=line,
+                column=column,
+                hint="Convert line ends to LF (for example `dos2unix text.txt`).",
             )
         )
     if not unicodedata.is_normalized("NFC", text):
         offset = _first_non_nfc(text)
+        line, column = line_column(text, offset)
         problems.append(
             Problem(
-                Rule.TEXT_NOT_NFC,
-                "the text is not in Unicode normalisation form NFC",
-                file,
-                *line_column(text, offset),
-                "",
-                "Normalise the file to NFC (python: unicodedata.normalize('NFC', text)).",
+                code=Rule.TEXT_NOT_NFC,
+                message="the text is not in Unicode normalisation form NFC",
+                file=file,
+                line=line,
+                column=column,
+                hint="Normalise the file to NFC (python: unicodedata.normalize('NFC', text)).",
             )
         )
     problems.extend(_invisibles(text, file))
@@ -147,14 +149,15 @@ def _invisibles(text: str, file: str) -> list[Problem]:
     found = [offset for offset, char in enumerate(text) if char in bad]
     problems = []
     for offset in found[:20]:
+        line, column = line_column(text, offset)
         problems.append(
             Problem(
-                Rule.TEXT_CONTROL_CHAR,
-                describe_char(text[offset]),
-                file,
-                *line_column(text, offset),
-                "",
-                "Remove it unless the original text has it; it breaks quote matching.",
+                code=Rule.TEXT_CONTROL_CHAR,
+                message=describe_char(text[offset]),
+                file=file,
+                line=line,
+                column=column,
+                hint="Remove it unless the original text has it; it breaks quote matching.",
             )
         )
     return problems

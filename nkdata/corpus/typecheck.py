@@ -51,25 +51,25 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
     message = error["msg"]
     if kind == "extra_forbidden":
         return Problem(
-            Rule.FIELD_UNKNOWN,
-            f"unknown key '{path[-1]}'",
-            file,
-            line,
-            column,
-            format_path(path),
-            _unknown_key_hint(path, model),
+            code=Rule.FIELD_UNKNOWN,
+            message=f"unknown key '{path[-1]}'",
+            file=file,
+            line=line,
+            column=column,
+            path=format_path(path),
+            hint=_unknown_key_hint(path, model),
         )
     if error.get("input") == "" and path and isinstance(path[-1], str):
         return _empty(file, doc, error, model)
     if kind == "missing":
         return Problem(
-            Rule.FIELD_MISSING,
-            f"'{path[-1]}' is required",
-            file,
-            line,
-            column,
-            format_path(path),
-            f"Add '{path[-1]}:' here.",
+            code=Rule.FIELD_MISSING,
+            message=f"'{path[-1]}' is required",
+            file=file,
+            line=line,
+            column=column,
+            path=format_path(path),
+            hint=f"Add '{path[-1]}:' here.",
         )
     code = _rule(kind, error)
     if code is Rule.ID_FORMAT and isinstance(error.get("input"), str):
@@ -77,7 +77,15 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
     if code in {Rule.FIELD_TYPE, Rule.FIELD_VALUE, Rule.ID_FORMAT}:
         message = f"{message} (got {_shown(error.get('input'))})"
     hint = (error.get("ctx") or {}).get("hint") or _HINTS.get(code, _hint(kind, error))
-    return Problem(code, message, file, line, column, format_path(path), hint)
+    return Problem(
+        code=code,
+        message=message,
+        file=file,
+        line=line,
+        column=column,
+        path=format_path(path),
+        hint=hint,
+    )
 
 
 def _rule(kind: str, error: ErrorDetails) -> Rule:
@@ -154,7 +162,15 @@ def _empty(file: str, doc: YamlDocument, error: ErrorDetails, model: type[BaseMo
     if error["type"] == "enum":
         hint += f" One of: {(error.get('ctx') or {}).get('expected', '')}."
     message = f"'{path[-1]}' is empty"
-    return Problem(Rule.FIELD_MISSING, message, file, line, column, format_path(path), hint)
+    return Problem(
+        code=Rule.FIELD_MISSING,
+        message=message,
+        file=file,
+        line=line,
+        column=column,
+        path=format_path(path),
+        hint=hint,
+    )
 
 
 def _model_fields(model: Any) -> dict[str, Any]:

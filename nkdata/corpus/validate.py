@@ -2,9 +2,9 @@
 
 :func:`validate_corpus` is what ``nkdata validate`` and ``nkdata build`` call. It collects every
 problem of every stage; rows are resolved only when there are none. Articles are checked
-independently of each other, on every core (:mod:`nkdata.corpus.pool`, :mod:`nkdata.corpus.article`);
-articles and registries that passed their checks before, with the same bytes and the same code,
-are not parsed again (:mod:`nkdata.corpus.checkcache`).
+independently of each other, on every core (:mod:`nkdata.corpus.pool`,
+:mod:`nkdata.corpus.article`); articles and registries that passed their checks before, with the
+same bytes and the same code, are not parsed again (:mod:`nkdata.corpus.checkcache`).
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def validate_corpus(
     """Validate the corpus at ``root``; with ``only``, one article folder against the rest.
 
     ``resolve`` builds the tables of a valid corpus (``Outcome.corpus``); ``cache`` uses and
-    updates the check cache of :mod:`nkdata.corpus.checkcache` (with ``resolve``, it only records what
-    passed: every article is parsed, since every row is needed).
+    updates the check cache of :mod:`nkdata.corpus.checkcache` (with ``resolve``, it only records
+    what passed: every article is parsed, since every row is needed).
     """
     layout = read_layout(root)
     problems = list(layout.problems)

@@ -149,13 +149,13 @@ def _forbidden_character(text: str, file: str, exc: yaml.reader.ReaderError) -> 
     char = chr(exc.character)  # the reader stops at the first, so the first of its kind
     line, column = line_column(text, text.find(char))
     return Problem(
-        Rule.TEXT_CONTROL_CHAR,
-        f"{describe_char(char)} is not allowed in a YAML file",
-        file,
-        line,
-        column,
-        "",
-        _INVISIBLE_HINT,
+        code=Rule.TEXT_CONTROL_CHAR,
+        message=f"{describe_char(char)} is not allowed in a YAML file",
+        file=file,
+        line=line,
+        column=column,
+        path="",
+        hint=_INVISIBLE_HINT,
     )
 
 
@@ -167,7 +167,9 @@ _INVISIBLE_HINT = (
 def _problem(file: str, code: Rule, message: str, mark: Any, hint: str, path: str = "") -> Problem:
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
-    return Problem(code, message, file, line, column, path, hint)
+    return Problem(
+        code=code, message=message, file=file, line=line, column=column, path=path, hint=hint
+    )
 
 
 class _Builder:

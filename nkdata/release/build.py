@@ -31,13 +31,23 @@ from enum import StrEnum
 from pathlib import Path
 
 from nkdata.corpus.validate import Corpus
-from nkdata.release.changes import previous_version, release_changes, released_versions, version_key
+from nkdata.release.changes import release_changes
 from nkdata.release.datacard import data_card
-from nkdata.release.datapackage import DESCRIPTOR, FORMATS, descriptor, file_stats
+from nkdata.release.datapackage import descriptor
 from nkdata.release.fileformats import write_csv, write_parquet
 from nkdata.schema.columns import table_models
 from nkdata.schema.export import dumps
-from nkdata.settings import INDEX
+from nkdata.schema.releasefolder import (
+    CARD,
+    DESCRIPTOR,
+    FORMATS,
+    INDEX,
+    ReleaseFile,
+    index_of,
+    previous_version,
+    released_versions,
+    table_file,
+)
 
 TEMP_PREFIX = ".nkdata-build-"
 Progress = Callable[[str], None]
@@ -85,19 +95,18 @@ def write_release_files(
     tables = corpus.arrow
     for name in table_models():
         progress(f"table {name}")
-        write_parquet(tables[name], folder / f"{name}.parquet")
-        write_csv(tables[name], folder / f"{name}.csv")
-    progress("datapackage.json")
-    stats = {
-        f"{name}.{fmt}": file_stats(folder / f"{name}.{fmt}") for name in tables for fmt in FORMATS
-    }
-    package = descriptor(corpus.dataset, stats, publishers=_publishers(corpus))
+        write_parquet(tables[name], folder / table_file(name, "parquet"))
+        write_csv(tables[name], folder / table_file(name, "csv"))
+    progress(DESCRIPTOR)
+    names = [table_file(name, fmt) for name in tables for fmt in FORMATS]
+    files = {name: ReleaseFile.of(folder / name) for name in names}
+    package = descriptor(corpus.dataset, files, publishers=_publishers(corpus))
     (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
-    progress("README.md")
+    progress(CARD)
     previous = previous_version(releases, corpus.dataset.version)
     changes = release_changes(releases / previous, tables) if previous else None
     card = data_card(corpus.dataset, tables, previous, changes)
-    (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
+    (folder / CARD).write_text(card, encoding="utf-8", newline="\n")
 
 
 def differences(left: Path, right: Path) -> list[str]:
@@ -246,17 +255,6 @@ def root_descriptor(releases: Path) -> dict[str, object] | None:
     return dict(package)
 
 
-def release_index(releases: Path) -> dict[str, object]:
-    """``releases/index.json``: every version with its descriptor's hash, the root of trust for
-    downloads (a descriptor that matches its hash vouches for every file it lists)."""
-    versions = {}
-    for version in released_versions(releases):
-        stats = file_stats(releases / version / DESCRIPTOR)
-        versions[version] = {"datapackage": f"sha256:{stats.sha256}", "bytes": stats.bytes}
-    latest = max(versions, key=version_key) if versions else None
-    return {"latest": latest, "versions": versions}
-
-
 def root_files(releases: Path) -> dict[Path, str]:
     """The files derived from all releases: root datapackage.json and releases/index.json."""
     package = root_descriptor(releases)
@@ -264,7 +262,7 @@ def root_files(releases: Path) -> dict[Path, str]:
         return {}
     return {
         releases.parent / DESCRIPTOR: dumps(package),
-        releases / INDEX: dumps(release_index(releases)),
+        releases / INDEX: dumps(index_of(releases)),
     }
 
 

@@ -2,42 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-_VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
-
-
-def version_key(version: str) -> tuple[int, int, int]:
-    """Sort key of a MAJOR.MINOR.PATCH version: ``"0.10.0"`` sorts after ``"0.9.1"``."""
-    major, minor, patch = (int(part) for part in version.split("."))
-    return major, minor, patch
-
-
-def released_versions(releases: Path) -> list[str]:
-    """The versions in a releases folder, oldest first (temporary build folders are skipped).
-
-    A folder counts once its descriptor is in place; the rename that publishes a release moves
-    the whole folder, so a version folder without one is not a release.
-    """
-    if not releases.is_dir():
-        return []
-    found = [
-        p.name
-        for p in releases.iterdir()
-        if _VERSION.match(p.name) and (p / "datapackage.json").is_file()
-    ]
-    return sorted(found, key=version_key)
-
-
-def previous_version(releases: Path, version: str) -> str | None:
-    """The newest released version older than ``version``."""
-    older = [v for v in released_versions(releases) if version_key(v) < version_key(version)]
-    return older[-1] if older else None
+from nkdata.schema.releasefolder import table_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +36,7 @@ def release_changes(previous: Path, tables: dict[str, pa.Table]) -> dict[str, Ta
     """Changes of every table since the release in folder ``previous``."""
     result = {}
     for name, table in tables.items():
-        path = previous / f"{name}.parquet"
+        path = previous / table_file(name, "parquet")
         old = pq.read_table(path) if path.is_file() else table.slice(0, 0)
         result[name] = table_changes(old, table)
     return result

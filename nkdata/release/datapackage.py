@@ -9,24 +9,16 @@ cannot count its bytes) and carry the same schema, without foreign keys, for oth
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from nkdata import settings
 from nkdata.release.fileformats import CSV_DIALECT
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import table_schema
+from nkdata.schema.releasefolder import FORMATS, ReleaseFile, table_file
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-DESCRIPTOR = settings.DESCRIPTOR
-FORMATS: dict[str, tuple[str, str]] = {
-    "csv": ("csv", "text/csv"),
-    "parquet": ("parquet", "application/vnd.apache.parquet"),
-}
 CITATION_KEY = "nkdata:citation"
 TEXT_RIGHTS_KEY = "nkdata:text_rights"
 """Descriptor properties of our own (Data Package v2 has none for these), namespaced."""
@@ -44,29 +36,12 @@ TEXT_LICENSE = {
 """The second licence of a release: Open Definition's ``other-closed``, for the texts only."""
 
 
-@dataclass(frozen=True, slots=True)
-class FileStats:
-    """Size and hash of a written file."""
-
-    bytes: int
-    sha256: str
-
-
-def file_stats(path: Path) -> FileStats:
-    """Size and SHA-256 of ``path``, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return FileStats(path.stat().st_size, digest.hexdigest())
-
-
 def package_id(name: str, version: str) -> str:
     """A stable, globally unique id for one version of the package (a name-based UUID)."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'nkdata:{name}@{version}')}"
 
 
-def resource(table: str, fmt: str, path: str, stats: FileStats) -> dict[str, Any]:
+def resource(table: str, fmt: str, path: str, file: ReleaseFile) -> dict[str, Any]:
     """One resource: a table in one format."""
     file_format, mediatype = FORMATS[fmt]
     entry: dict[str, Any] = {
@@ -76,8 +51,8 @@ def resource(table: str, fmt: str, path: str, stats: FileStats) -> dict[str, Any
         "format": file_format,
         "mediatype": mediatype,
         "encoding": "utf-8",
-        "bytes": stats.bytes,
-        "hash": f"sha256:{stats.sha256}",
+        "bytes": file.bytes,
+        "hash": file.sha256,
     }
     if fmt == "csv":
         entry["dialect"] = CSV_DIALECT
@@ -94,17 +69,17 @@ def resource(table: str, fmt: str, path: str, stats: FileStats) -> dict[str, Any
 
 def descriptor(
     dataset: DatasetFile,
-    stats: dict[str, FileStats],
+    files: dict[str, ReleaseFile],
     prefix: str = "",
     publishers: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The descriptor of a release whose files (``<table>.<fmt>``) have ``stats``.
+    """The descriptor of a release whose table files are ``files`` (by name).
 
     ``prefix`` is prepended to every path: ``""`` inside a release folder,
     ``"releases/<version>/"`` for the repository's root descriptor.
     """
     resources = [
-        resource(table, fmt, f"{prefix}{table}.{fmt}", stats[f"{table}.{fmt}"])
+        resource(table, fmt, prefix + table_file(table, fmt), files[table_file(table, fmt)])
         for fmt in FORMATS
         for table in table_models()
     ]

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from nkdata.schema.arrowvalues import strings
+from nkdata.schema.arrow import strings
 from nkdata.schema.export import LIST_DELIMITER
 
 PARQUET_OPTIONS: dict[str, object] = {

@@ -20,13 +20,16 @@ import pyarrow.parquet as pq
 from nkdata.corpus.problems import Problem, Rule, sorted_problems
 from nkdata.errors import ReleaseError
 from nkdata.models import Row
-from nkdata.release.datapackage import FORMATS
 from nkdata.release.fileformats import csv_ready
-from nkdata.schema.arrow import arrow_schema
-from nkdata.schema.arrowvalues import integer, strings
+from nkdata.schema.arrow import arrow_schema, integer, strings
 from nkdata.schema.columns import Column, columns, table_models
-from nkdata.settings import DESCRIPTOR
-from nkdata.store import ReleaseFile, file_sha256, parse_descriptor, release_files
+from nkdata.schema.releasefolder import (
+    DESCRIPTOR,
+    FORMATS,
+    ReleaseFile,
+    parse_descriptor,
+    release_files,
+)
 
 _SHOWN = 5
 _AGAIN = "Download the release again (`nkdata download VERSION --dest DIR`)."
@@ -56,7 +59,9 @@ def verify_release(folder: Path) -> Verification:
         files = {file.name: file for file in release_files(descriptor, DESCRIPTOR)}
     except (OSError, ReleaseError) as exc:
         message = exc.strerror if isinstance(exc, OSError) else str(exc)
-        problem = Problem(Rule.RELEASE_DESCRIPTOR, f"cannot read it: {message}", DESCRIPTOR)
+        problem = Problem(
+            code=Rule.RELEASE_DESCRIPTOR, message=f"cannot read it: {message}", file=DESCRIPTOR
+        )
         return Verification([problem], None, 0, 0)
     models = table_models()
     tabular = {f"{name}.{fmt}" for name in models for fmt in FORMATS}
@@ -87,7 +92,9 @@ def _check_table(
     for fmt in FORMATS:
         name = f"{model.table}.{fmt}"
         if name not in files:
-            problems.append(Problem(Rule.RELEASE_FILE, "not listed in the descriptor", name))
+            problems.append(
+                Problem(code=Rule.RELEASE_FILE, message="not listed in the descriptor", file=name)
+            )
         elif found := _check_file(folder, files[name]):
             problems += found
         else:
@@ -108,16 +115,20 @@ def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
     if not path.is_file():
         return [
             Problem(
-                Rule.RELEASE_FILE, "listed in the descriptor but missing", file.name, hint=_AGAIN
+                code=Rule.RELEASE_FILE,
+                message="listed in the descriptor but missing",
+                file=file.name,
+                hint=_AGAIN,
             )
         ]
-    size, actual = path.stat().st_size, file_sha256(path)
-    if size != file.bytes or actual != file.sha256:
+    actual = ReleaseFile.of(path)
+    if actual != file:
         return [
             Problem(
-                Rule.RELEASE_HASH,
-                f"expected {file.bytes} bytes {file.sha256}, found {size} bytes {actual}",
-                file.name,
+                code=Rule.RELEASE_HASH,
+                message=f"expected {file.bytes} bytes {file.sha256}, "
+                f"found {actual.bytes} bytes {actual.sha256}",
+                file=file.name,
                 hint="The file was altered or truncated. " + _AGAIN,
             )
         ]
@@ -129,7 +140,13 @@ def _read_parquet(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[P
         with pq.ParquetFile(path) as parquet:  # pq.read_table would import pyarrow.dataset
             table = parquet.read()
     except (pa.ArrowException, OSError) as exc:
-        return None, [Problem(Rule.RELEASE_FILE, f"not a readable Parquet file: {exc}", path.name)]
+        return None, [
+            Problem(
+                code=Rule.RELEASE_FILE,
+                message=f"not a readable Parquet file: {exc}",
+                file=path.name,
+            )
+        ]
     expected = arrow_schema(model)
     found = {f.name: f.type for f in table.schema}
     wrong = [
@@ -144,9 +161,9 @@ def _read_parquet(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[P
         )
         return None, [
             Problem(
-                Rule.RELEASE_SCHEMA,
-                f"the columns differ from the {model.table} model: {detail}",
-                path.name,
+                code=Rule.RELEASE_SCHEMA,
+                message=f"the columns differ from the {model.table} model: {detail}",
+                file=path.name,
                 hint="The release was not written by this version of nkdata.",
             )
         ]
@@ -187,9 +204,10 @@ def _check_values(table: pa.Table, model: type[Row], file: str) -> list[Problem]
         if not column.nullable and values.null_count:
             problems.append(
                 Problem(
-                    Rule.RELEASE_REQUIRED,
-                    f"{values.null_count} empty value(s), in rows {_ids(table, values.is_null())}",
-                    file,
+                    code=Rule.RELEASE_REQUIRED,
+                    message=f"{values.null_count} empty value(s), "
+                    f"in rows {_ids(table, values.is_null())}",
+                    file=file,
                     path=column.name,
                 )
             )
@@ -197,9 +215,10 @@ def _check_values(table: pa.Table, model: type[Row], file: str) -> list[Problem]
         if broken is not None and (count := pc.sum(broken).as_py() or 0):
             problems.append(
                 Problem(
-                    Rule.RELEASE_CONSTRAINT,
-                    f"{count} value(s) break the column's rule, in rows {_ids(table, broken)}",
-                    file,
+                    code=Rule.RELEASE_CONSTRAINT,
+                    message=f"{count} value(s) break the column's rule, "
+                    f"in rows {_ids(table, broken)}",
+                    file=file,
                     path=column.name,
                 )
             )
@@ -210,9 +229,9 @@ def _check_values(table: pa.Table, model: type[Row], file: str) -> list[Problem]
         shown = ", ".join(map(str, repeated.to_pylist()[:_SHOWN]))
         problems.append(
             Problem(
-                Rule.RELEASE_PRIMARY_KEY,
-                f"{len(repeated)} repeated id(s): {shown}",
-                file,
+                code=Rule.RELEASE_PRIMARY_KEY,
+                message=f"{len(repeated)} repeated id(s): {shown}",
+                file=file,
                 path=model.primary_key,
             )
         )
@@ -234,11 +253,11 @@ def _check_foreign_keys(tables: dict[str, pa.Table]) -> list[Problem]:
                 more = f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else ""
                 problems.append(
                     Problem(
-                        Rule.RELEASE_FOREIGN_KEY,
-                        f"{len(missing)} value(s) not in {column.references}.id: "
+                        code=Rule.RELEASE_FOREIGN_KEY,
+                        message=f"{len(missing)} value(s) not in {column.references}.id: "
                         + ", ".join(shown[:_SHOWN])
                         + more,
-                        f"{name}.parquet",
+                        file=f"{name}.parquet",
                         path=column.name,
                     )
                 )
@@ -257,10 +276,18 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
     try:
         found = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError) as exc:
-        return [Problem(Rule.RELEASE_CSV, f"unreadable: {exc}", path.name, hint=_AGAIN)]
+        return [
+            Problem(
+                code=Rule.RELEASE_CSV, message=f"unreadable: {exc}", file=path.name, hint=_AGAIN
+            )
+        ]
     if found.column_names != expected.column_names:
         differ = f"the header differs from the Parquet columns {expected.column_names}"
     else:
         names = [n for n in expected.column_names if not found.column(n).equals(expected.column(n))]
         differ = f"column(s) {', '.join(names)} differ from the Parquet file" if names else ""
-    return [Problem(Rule.RELEASE_CSV, differ, path.name, hint=_AGAIN)] if differ else []
+    return (
+        [Problem(code=Rule.RELEASE_CSV, message=differ, file=path.name, hint=_AGAIN)]
+        if differ
+        else []
+    )
