@@ -125,8 +125,11 @@ def fetch_release(
 
     Examples
     --------
-    >>> fetch_release("0.2.0").folder          # doctest: +SKIP
-    PosixPath('/home/me/.cache/nkdata/0.2.0')
+    >>> import tempfile
+    >>> import nkdata
+    >>> dest = Path(tempfile.mkdtemp())
+    >>> fetch_release(nkdata.load().version, dest).folder == dest  # copied from the package
+    True
     """
     entry = index_entry(version)
     folder = dest if dest is not None else cache_folder(version)

@@ -148,18 +148,6 @@ def typed_rows(records: Iterable[dict[str, str]], model: type[Row]) -> list[dict
     ]
 
 
-@pytest.fixture(autouse=True)
-def _no_real_cache_no_network(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
-    """Every test gets a private download cache and a release host that refuses connections
-    (the discard port), so that no test reads the user's cache or reaches the network."""
-    monkeypatch.setenv("NKDATA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    monkeypatch.setenv("NKDATA_BASE_URL", "http://127.0.0.1:9/releases")
-    monkeypatch.delenv("NKDATA_OFFLINE", raising=False)
-    for proxy in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(proxy, raising=False)
-        monkeypatch.delenv(proxy.upper(), raising=False)
-
-
 def rehash(folder: Path, name: str) -> None:
     """Record a changed file's new size and hash in its release descriptor, as a consistent
     forgery would, so that only the checks after the hash check can catch the change."""

@@ -21,7 +21,7 @@ import nkdata
 from nkdata.cli import app
 from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS, REPO, edit
-from tests.releaseserver import ReleaseServer, body, redirect, status, truncated
+from tests.support.releaseserver import ReleaseServer, body, redirect, status, truncated
 
 VERSION = "0.2.0"
 TABLES = ["articles", "claims", "figures", "quantities", "sources"]

@@ -1,7 +1,7 @@
 """Fault injection: builds killed at every step, builds racing, full disks and locked folders.
 
-A real `nkdata build` runs in a subprocess through tests/faultbuild.py, which can kill it with
-SIGKILL, pause it or make a write fail at each step that changes the file system. After each
+A real `nkdata build` runs in a subprocess through tests/support/faultbuild.py, which can kill it
+with SIGKILL, pause it or make a write fail at each step that changes the file system. After each
 fault the invariant is checked from the outside:
 
 - ``releases/<version>`` is absent, or complete: exactly the files its datapackage.json lists,
@@ -31,7 +31,7 @@ import pytest
 from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS, edit, tree
 
-FAULTBUILD = Path(__file__).with_name("faultbuild.py")
+FAULTBUILD = Path(__file__).parent / "support" / "faultbuild.py"
 OLD, NEW = "0.1.0", "0.2.0"
 ROOT_FILES = ("datapackage.json", "releases/index.json")
 

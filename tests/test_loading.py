@@ -197,7 +197,7 @@ print(loaded())
 
 
 def test_typed_example_passes_mypy_strict_and_runs(tmp_path: Path) -> None:
-    example = REPO / "tests" / "typed_usage.py"
+    example = REPO / "tests" / "support" / "typed_usage.py"
     wrong = tmp_path / "wrong_usage.py"
     wrong.write_text(
         "from typing import assert_type\n"
@@ -218,7 +218,7 @@ def test_typed_example_passes_mypy_strict_and_runs(tmp_path: Path) -> None:
     assert errors == [
         f'{wrong}:4: error: Expression is of type "Claim", not "Source"  [assert-type]'
     ], run.stdout
-    from tests.typed_usage import main
+    from tests.support.typed_usage import main
 
     assert main()["articles"] == len(nkdata.load().articles)
 

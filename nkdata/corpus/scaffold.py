@@ -185,8 +185,11 @@ def new_article(corpus: Path, article_id: str) -> Path:
 
     Examples
     --------
-    >>> new_article(Path("corpus"), "rfa-2024-phones")  # doctest: +SKIP
-    PosixPath('corpus/articles/rfa-2024-phones/article.yaml')
+    >>> import tempfile
+    >>> corpus = Path(tempfile.mkdtemp()) / "corpus"
+    >>> (corpus / "articles").mkdir(parents=True)
+    >>> new_article(corpus, "rfa-2024-phones").relative_to(corpus).as_posix()
+    'articles/rfa-2024-phones/article.yaml'
     """
     _check_id("article", article_id)
     if (corpus / "articles").is_symlink():  # writing through it would write out of the corpus

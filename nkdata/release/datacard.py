@@ -1,11 +1,15 @@
 """The release's README.md: a data card in the sections of Datasheets for Datasets and of the
 Hugging Face dataset card, with a YAML header that lets ``datasets`` load the Parquet files.
 
-Everything here is derived from dataset.yaml, the models and the tables: the card never states a
-number that the release does not hold.
+The fixed prose is the template ``datacard.md`` beside this module; everything filled into it is
+derived from dataset.yaml, the models and the tables: the card never states a number that the
+release does not hold.
 """
 
 from __future__ import annotations
+
+from importlib.resources import files
+from string import Template
 
 import pyarrow as pa
 
@@ -13,6 +17,9 @@ from nkdata.release.changes import TableChanges
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import column_table
+
+TEMPLATE = Template(files(__package__).joinpath("datacard.md").read_text(encoding="utf-8"))
+"""The card's fixed prose, with ``${name}`` where a fact of the release goes."""
 
 
 def _front_matter(dataset: DatasetFile, languages: list[str]) -> list[str]:
@@ -72,93 +79,25 @@ def data_card(
     previous: str | None,
     changes: dict[str, TableChanges] | None,
 ) -> str:
-    """The Markdown data card of a release."""
+    """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in."""
     languages = sorted(set(tables["articles"].column("language").to_pylist())) or ["en"]
-    sections = [
-        *_front_matter(dataset, languages),
-        f"# {dataset.title}",
-        "",
-        f"Version {dataset.version}, released {dataset.released}.",
-        "",
-        dataset.description,
-        "",
-        "## Motivation",
-        "",
-        "Reporting on North Korea's internet access rests on few sources, relayed many times. "
-        "This dataset splits that reporting into claims attributed to the source that makes "
-        "them, and into figures normalised to comparable quantities, so that a reader can ask "
-        "who said what, when, and on whose authority, and get rows rather than prose.",
-        "",
-        "## Composition",
-        "",
-        *_composition(tables),
-        "",
-        *_coverage(tables),
-        "Each claim's `quote` is the exact span `text[start:end]` of its article (offsets in "
-        "Unicode code points); each figure's `text` lies inside its claim's quote. Ids are "
-        "stable across releases.",
-        "",
-        "## Collection and annotation process",
-        "",
-        "Articles are collected as published, their texts kept verbatim (UTF-8, NFC, LF line "
-        "ends), reader comments included for provenance. Annotators record every factual "
-        "assertion of the article body as a claim and every number in those claims as a figure, "
-        "following `docs/annotation.md` in the repository; `nkdata validate` checks every quote, "
-        "reference and figure rule before a release is built.",
-        "",
-        "## Personal and sensitive information",
-        "",
-        "Sources are named people (journalists, officials, researchers), organisations and "
-        "anonymous sources, recorded only as the articles describe them: nkdata adds nothing "
-        "about a person that the article does not say and never tries to identify an anonymous "
-        "source. The texts concern state surveillance and punishment; read them as reporting.",
-        "",
-        "## Distribution",
-        "",
-        "Each table comes as Parquet (zstd, one row group) and as CSV (UTF-8, comma, header, LF), "
-        "described by `datapackage.json` (Data Package v2) with every file's size and SHA-256 "
-        "hash; `frictionless validate datapackage.json` checks the CSV files against their "
-        f'schemas, primary and foreign keys. In Python, `nkdata.load("{dataset.version}")` loads '
-        "this release as typed tables.",
-        "",
-        "CSV cells hold the values exactly as published, so a quote that begins with `=`, `+`, "
-        "`-` or `@` is not escaped: a spreadsheet program may take such a cell for a formula. "
-        "Import the CSV with every column as text, or use the Parquet file.",
-        "",
-        "## Uses",
-        "",
-        "Comparing figures across outlets and years; tracing how a claim travels from its source "
-        "through relays; studying how reporting frames unverifiable claims.",
-        "",
-        "## Out-of-scope uses",
-        "",
-        "The figures are what articles state, not verified facts: do not use them as "
-        "measurements without reading their framing and source. The texts are not licensed for "
-        "republication.",
-        "",
-        "## Rights",
-        "",
-        f"Annotations: {dataset.license.title} ({dataset.license.name}, {dataset.license.path}).",
-        "",
-        dataset.text_rights,
-        "",
-        "## Maintenance",
-        "",
-        "Releases are immutable: a correction is a new version (semantic versioning for data: "
-        "major = breaking schema change, minor = new rows or columns, patch = corrections). "
-        "Report problems through the project's issue tracker.",
-        "",
-        "## Citation",
-        "",
-        dataset.citation,
-        "",
-        "## Changes",
-        "",
-        *_changes(previous, changes),
-        "",
-        "## Columns",
-        "",
+    columns = [
+        "\n".join([f"### {name}", "", *column_table(model)])
+        for name, model in table_models().items()
     ]
-    for name, model in table_models().items():
-        sections += [f"### {name}", "", *column_table(model), ""]
-    return "\n".join(sections)
+    return TEMPLATE.substitute(
+        front_matter="\n".join(_front_matter(dataset, languages)),
+        title=dataset.title,
+        version=dataset.version,
+        released=dataset.released,
+        description=dataset.description,
+        composition="\n".join(_composition(tables)),
+        coverage="".join(line + "\n" for line in _coverage(tables)),
+        license_title=dataset.license.title,
+        license_name=dataset.license.name,
+        license_path=dataset.license.path,
+        text_rights=dataset.text_rights,
+        citation=dataset.citation,
+        changes="\n".join(_changes(previous, changes)),
+        columns="\n\n".join(columns),
+    )

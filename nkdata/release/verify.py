@@ -50,8 +50,8 @@ def verify_release(folder: Path) -> Verification:
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> verify_release(Path("releases/0.1.0")).problems       # doctest: +SKIP
+    >>> import nkdata
+    >>> verify_release(nkdata.load().path).problems   # the release installed with nkdata
     []
     """
     try:

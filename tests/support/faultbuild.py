@@ -1,8 +1,8 @@
 """Run the real `nkdata build` with fault points, for tests/test_faults.py.
 
-``python tests/faultbuild.py build CORPUS ...`` is ``nkdata build CORPUS ...`` with a point at
-every step that changes the file system: each file written into the temporary release folder,
-the lock, the rename into place, each root file replaced. At a point it can:
+``python tests/support/faultbuild.py build CORPUS ...`` is ``nkdata build CORPUS ...`` with a point
+at every step that changes the file system: each file written into the temporary release folder, the
+lock, the rename into place, each root file replaced. At a point it can:
 
 - ``NKDATA_FAULT_LOG=FILE``: append ``<number> <point>`` to FILE (the points of a build);
 - ``NKDATA_FAULT_KILL=N``: kill itself with SIGKILL at point N, as a crash or ``kill -9`` would;
