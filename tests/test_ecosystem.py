@@ -1,7 +1,7 @@
 """nkdata among the tools of the field: Hugging Face `datasets`, DuckDB, GitHub Actions, CFF.
 
 `datasets` reads its cache settings at import, so it runs in a subprocess whose caches are under
-tmp_path, offline. The README's snippets are run as they are written, from the repository root.
+tmp_path, offline.
 """
 
 from __future__ import annotations
@@ -87,25 +87,6 @@ def test_data_card_configs_name_the_release_files() -> None:
     assert all((RELEASE / f"{table}.parquet").is_file() for table in TABLES)
 
 
-def readme_snippets(heading: str) -> list[str]:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
-
-
-def test_readme_datasets_and_duckdb_snippets_run(offline_env: dict[str, str]) -> None:
-    snippets = readme_snippets("Using a release folder with `datasets` and DuckDB")
-    assert len(snippets) == 2
-    assert "load_dataset" in snippets[0]
-    assert "read_parquet" in snippets[1]
-    claims = pq.read_table(RELEASE / "claims.parquet").num_rows
-    assert run_python(snippets[0], offline_env).split()[0] == str(claims)
-    shown = run_python(snippets[1], offline_env)
-    assert "source" in shown.splitlines()[1]
-    for figure in ("10th", "three-year", "more than 11,000"):  # joined to their sources' names
-        assert figure in shown
-
-
 def check_jsonschema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(path)],
@@ -160,6 +141,6 @@ def test_licence_files_match_what_the_package_and_dataset_declare() -> None:
     assert "\nAttribution 4.0 International\n" in data
     assert "Section 1 -- Definitions." in data
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    rights = readme.split("## Licences and rights\n", 1)[1].split("\n## ", 1)[0]
+    rights = readme.split("## Licences and citing\n", 1)[1].split("\n## ", 1)[0]
     for named in ("[LICENSE](LICENSE)", "[LICENSE-DATA](LICENSE-DATA)", "`rights`", "CC-BY-4.0"):
         assert named in rights

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import doctest
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -14,11 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
 import nkdata
 from nkdata import store
-from nkdata.cli import app
 from nkdata.models import TABLES, Row
 from nkdata.schema.arrow import arrow_schema
 from nkdata.schema.releasefolder import ReleaseFile
@@ -229,20 +226,3 @@ def test_docstring_examples(module: str) -> None:
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
-
-
-def test_readme_examples_run(tmp_path: Path, monkeypatch, capsys) -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Using the data\n", 1)[1].split("\n## ", 1)[0]
-    shell = re.findall(r"^nkdata download .+ --dest \S+", section, re.MULTILINE)[0].split()
-    blocks = re.findall(r"```python\n(.*?)```", section, re.DOTALL)
-    assert len(blocks) == 3
-    monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, shell[1:])
-    assert result.exit_code == 0, result.output
-    for block in blocks:
-        exec(compile(block, "README.md", "exec"), {})
-    printed = capsys.readouterr().out
-    assert printed.startswith(f"{nkdata.load().version} ")
-    assert ", said " in printed, "the typed example found figures"
-    assert "source_id" in printed, "polars printed a table"
