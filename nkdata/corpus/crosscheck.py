@@ -43,10 +43,13 @@ class ParsedArticle:
 
 @dataclass(slots=True)
 class Spans:
-    """Offsets found in the text: claim id → (start, end); (claim id, figure id) → (start, end)."""
+    """Offsets found in the text: claim id → (start, end); (claim id, figure id) → (start, end);
+    the non-body parts and the exclusions, by their index in article.yaml → (start, end)."""
 
     claims: dict[str, tuple[int, int]] = field(default_factory=dict)
     figures: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    non_body: dict[int, tuple[int, int]] = field(default_factory=dict)
+    exclusions: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 MAX_HINTS = 10
@@ -98,11 +101,49 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
             "figure",
         )
         if article.text is not None:
-            span = _place_quote(report, article.text, claim, path)
+            span = _place_quote(report, article.text, claim.quote, claim.occurrence, path)
             if span is not None:
                 spans.claims[claim.id] = span
                 _place_figures(report, claim, span, path, spans)
+    if article.model is not None and article.text is not None:
+        _place_parts(report, article.text, article.model, spans)
     return spans, report.problems
+
+
+def _place_parts(report: _Reporter, text: str, model: ArticleFile, spans: Spans) -> None:
+    """Find the non-body parts (lines or quotes) and the exclusions' quotes in the text."""
+    line_starts = [0, *(at + 1 for at, char in enumerate(text) if char == "\n")]
+    for index, part in enumerate(model.non_body):
+        path: Path = ("non_body", index)
+        if part.quote is None:  # the model requires lines or quote
+            span = _line_span(report, line_starts, len(text), part.line_range(), path)
+        else:
+            span = _place_quote(report, text, part.quote, part.occurrence, path)
+        if span is not None:
+            spans.non_body[index] = span
+    for index, exclusion in enumerate(model.exclusions):
+        path = ("exclusions", index)
+        span = _place_quote(report, text, exclusion.quote, exclusion.occurrence, path)
+        if span is not None:
+            spans.exclusions[index] = span
+
+
+def _line_span(
+    report: _Reporter, line_starts: list[int], size: int, lines: tuple[int, int], path: Path
+) -> tuple[int, int] | None:
+    """The offsets of lines ``first``-``last`` (1-based, inclusive), line end included."""
+    first, last = lines
+    count = len(line_starts) - (line_starts[-1] == size)  # a final LF starts no line
+    if first > last or last > count:
+        report.add(
+            Rule.FIELD_VALUE,
+            (*path, "lines"),
+            f"lines {first}-{last} are not lines of text.txt, which has {count}",
+            "Give the first and the last line, first <= last, as `cat -n text.txt` numbers them.",
+        )
+        return None
+    end = line_starts[last] if last < len(line_starts) else size
+    return line_starts[first - 1], end
 
 
 def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
@@ -153,14 +194,15 @@ def _duplicates(report: _Reporter, paths: Iterable[Path], ids: list[str], what: 
 
 
 def _place_quote(
-    report: _Reporter, text: str, claim: ClaimEntry, path: Path
+    report: _Reporter, text: str, quote: str, occurrence: int | None, path: Path
 ) -> tuple[int, int] | None:
-    starts = find_all(text, claim.quote)
-    start = pick(starts, claim.occurrence)
+    """The span of ``quote`` (its ``occurrence``-th match) in ``text``, or its problem."""
+    starts = find_all(text, quote)
+    start = pick(starts, occurrence)
     where = (*path, "quote")
     if not starts:
-        _not_found(report, text, claim.quote, where)
-    elif start is None and claim.occurrence is None:
+        _not_found(report, text, quote, where)
+    elif start is None and occurrence is None:
         lines = ", ".join(str(line_column(text, at)[0]) for at in starts[:SHOWN_LINES])
         more = ", ..." if len(starts) > SHOWN_LINES else ""
         report.add(
@@ -173,10 +215,10 @@ def _place_quote(
         report.add(
             Rule.QUOTE_OCCURRENCE,
             (*path, "occurrence"),
-            f"occurrence {claim.occurrence} but the quote occurs {_times(starts)}",
+            f"occurrence {occurrence} but the quote occurs {_times(starts)}",
             f"Use a number from 1 to {len(starts)}.",
         )
-    return None if start is None else (start, start + len(claim.quote))
+    return None if start is None else (start, start + len(quote))
 
 
 def _times(starts: list[int]) -> str:

@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     Field,
     PositiveInt,
+    StringConstraints,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -32,7 +33,15 @@ from nkdata.schema.fields import (
     Slug,
     Url,
 )
-from nkdata.schema.vocab import ClaimMode, DateBasis, Framing, Qualifier, Topic
+from nkdata.schema.vocab import (
+    ClaimMode,
+    DateBasis,
+    ExclusionReason,
+    Framing,
+    NonBodyKind,
+    Qualifier,
+    Topic,
+)
 
 
 class License(BaseModel):
@@ -182,6 +191,61 @@ class ClaimEntry(BaseModel):
     """The numbers the quote states."""
 
 
+LineRange = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(?:-[1-9][0-9]*)?$")]
+"""Lines of text.txt, first and last included: ``'5'`` or ``66-80``."""
+
+
+class NonBodyEntry(BaseModel):
+    """A part of the page that is not the body: whole lines, or a quoted span within a line."""
+
+    model_config = STRICT
+
+    lines: LineRange | PositiveInt | None = None
+    """Lines of text.txt, first-last included: ``1``, ``66-80``."""
+    quote: Line | None = None
+    """Instead of ``lines``: the exact span of text.txt, for a part that shares its line."""
+    occurrence: PositiveInt | None = None
+    """Which match of ``quote`` in the text, when it occurs more than once (1 = first)."""
+    kind: NonBodyKind = Field(strict=False)
+    """What the part is: headline, summary, reader_comments, furniture, ..."""
+
+    @model_validator(mode="after")
+    def _lines_or_quote(self) -> Self:
+        if (self.lines is None) == (self.quote is None):
+            raise PydanticCustomError(
+                "field-missing",
+                "give either 'lines' or 'quote'",
+                {"hint": "Whole lines: 'lines: 66-80'; part of a line: 'quote: ...'."},
+            )
+        if self.occurrence is not None and self.quote is None:
+            raise PydanticCustomError(
+                "field-value",
+                "'occurrence' needs a 'quote'",
+                {"hint": "Remove 'occurrence', or mark the part with 'quote'."},
+            )
+        return self
+
+    def line_range(self) -> tuple[int, int]:
+        """``(first, last)`` of ``lines``, 1-based and inclusive (a part given by lines)."""
+        first, _, last = str(self.lines).partition("-")
+        return int(first), int(last or first)
+
+
+class ExclusionEntry(BaseModel):
+    """A number in the body that is not a figure, and why."""
+
+    model_config = STRICT
+
+    quote: Line
+    """A span of text.txt that holds the number (every number inside it is covered)."""
+    occurrence: PositiveInt | None = None
+    """Which match of ``quote`` in the text, when it occurs more than once (1 = first)."""
+    reason: ExclusionReason = Field(strict=False)
+    """date, name, ordinal, reference, idiom, relative_time, comparison, repeated, not_a_claim."""
+    note: Line | None = None
+    """What a reader needs to see why, where the reason alone does not say."""
+
+
 class ArticleFile(BaseModel):
     """articles/<id>/article.yaml: an article's metadata, claims and figures."""
 
@@ -212,8 +276,12 @@ class ArticleFile(BaseModel):
     """Who holds the text's copyright and on what terms it is redistributed."""
     notes: Prose | None = None
     """How an undated or unsigned page was dated or attributed, and caveats a reader needs."""
+    non_body: list[NonBodyEntry] = Field(default_factory=list)
+    """The parts of text.txt that are not the article body (headline, menus, comments, ...)."""
     claims: Annotated[list[ClaimEntry], Field(default_factory=list)]
     """The claims of the article body, in text order."""
+    exclusions: list[ExclusionEntry] = Field(default_factory=list)
+    """The numbers of the body that are not figures, each with its reason."""
 
 
 CORPUS_FILES: dict[str, type[BaseModel]] = {

@@ -102,6 +102,37 @@ class Qualifier(Documented):
     VAGUE = "vague"
 
 
+class NonBodyKind(Documented):
+    """A part of the page that is not the article body: kept in text.txt, never annotated."""
+
+    HEADLINE = "headline"
+    SUBHEADING = "subheading"
+    CAPTION_COPY = "caption_copy"
+    FURNITURE = "furniture"
+    RELATED_LINK = "related_link"
+    READER_COMMENTS = "reader_comments"
+    SUMMARY = "summary"
+    FRONT_MATTER = "front_matter"
+    CREDIT = "credit"
+    EMBEDDED_POST = "embedded_post"
+    PROMOTION = "promotion"
+    DUPLICATE = "duplicate"
+
+
+class ExclusionReason(Documented):
+    """Why a number in the body is not a figure."""
+
+    DATE = "date"
+    NAME = "name"
+    ORDINAL = "ordinal"
+    REFERENCE = "reference"
+    IDIOM = "idiom"
+    RELATIVE_TIME = "relative_time"
+    COMPARISON = "comparison"
+    REPEATED = "repeated"
+    NOT_A_CLAIM = "not_a_claim"
+
+
 MEANINGS: dict[str, dict[str, str]] = {
     "SourceKind": {
         "person": "A named individual.",
@@ -157,6 +188,41 @@ MEANINGS: dict[str, dict[str, str]] = {
         "how reliably.",
         "sport": "Sporting events and North Korea's part and results in them.",
         "society": "Life, opinion and conditions inside North Korea not covered above.",
+    },
+    "NonBodyKind": {
+        "headline": "The headline (the article's `title`), or a kicker above it.",
+        "subheading": "A standfirst, dek or section heading that restates the body.",
+        "caption_copy": "An image's alt text or a caption printed twice; the visible caption is "
+        "body.",
+        "furniture": "Menus, breadcrumbs, share buttons, file names, cookie notices, comment "
+        "forms, navigation labels.",
+        "related_link": "A link to another article, unrelated to the paragraphs around it.",
+        "reader_comments": "Comments by readers below the article.",
+        "summary": "A data set's summary lines, such as the `@highlight` lines of the CNN/Daily "
+        "Mail story files.",
+        "front_matter": "Metadata a repost or a blog adds before the text (title, date, tags).",
+        "credit": "A byline or credit line (`authors`, `via_id`), such as 'Reported by ...'.",
+        "embedded_post": "An embedded post or quote box that repeats the body.",
+        "promotion": "Advertising or promotional blurbs that are not part of the article.",
+        "duplicate": "A paragraph printed a second time on the page (the first copy is body).",
+    },
+    "ExclusionReason": {
+        "date": "A date, year, month or time that places something in time ('2016', 'Aug. 18'); "
+        "it may still give an `as_of` or `claim_date`.",
+        "name": "Part of a name, title, model or identifier ('the 2018 Asian Games', '3G', "
+        "'Unit 121', a file name).",
+        "ordinal": "An ordinal or 'one of' that marks novelty, order or identity and counts "
+        "nothing ('for the first time', 'a second source', 'one of the first').",
+        "reference": "A definite reference, not a count ('the two nations', 'one of the few').",
+        "idiom": "A number word in an idiom or with another meaning ('once' for 'formerly', 'in "
+        "one or the other way').",
+        "relative_time": "A relative date ('some weeks ago', 'this year', 'in recent years').",
+        "comparison": "A comparative or an unquantified share that names no magnitude ('fewer', "
+        "'almost none', bare 'few').",
+        "repeated": "A number that repeats one already recorded as a figure on the page (a "
+        "restatement in the body).",
+        "not_a_claim": "A number inside a body passage that is no claim (an opinion, a rhetorical "
+        "question, a quoted example).",
     },
     "Qualifier": {
         "exact": "The text states one number: value set, low and high empty.",
