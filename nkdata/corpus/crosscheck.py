@@ -20,7 +20,7 @@ from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
 from nkdata.corpus.text import first_invisible, line_column
 from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
 from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
-from nkdata.schema.fields import is_slug, parse_partial_date, slug_error
+from nkdata.schema.fields import is_slug, parse_date_span, parse_partial_date, slug_error
 from nkdata.schema.vocab import DateBasis
 
 
@@ -163,7 +163,7 @@ def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
         )
     if (
         model.retrieved
-        and parse_partial_date(model.retrieved)[0] < parse_partial_date(model.published)[0]
+        and parse_partial_date(model.retrieved)[0] < parse_date_span(model.published).earliest
     ):
         report.add(
             Rule.DATE_INVALID,

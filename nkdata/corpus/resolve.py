@@ -13,7 +13,7 @@ from typing import Any
 from nkdata.corpus.crosscheck import Spans
 from nkdata.models import Quantity, Source
 from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
-from nkdata.schema.fields import parse_partial_date
+from nkdata.schema.fields import parse_date_span, parse_partial_date
 
 Row = dict[str, Any]
 
@@ -31,7 +31,7 @@ def _partial(text: str | None) -> tuple[Any, str | None]:
 
 
 def article_row(model: ArticleFile, text: str) -> Row:
-    published, precision = _partial(model.published)
+    published = parse_date_span(model.published)
     return {
         "id": model.id,
         "title": model.title,
@@ -39,8 +39,8 @@ def article_row(model: ArticleFile, text: str) -> Row:
         "via_id": model.via_id,
         "authors": list(model.authors),
         "url": model.url,
-        "published": published,
-        "published_precision": precision,
+        "published": published.earliest,
+        "published_precision": published.precision.value,
         "published_basis": model.published_basis.value,
         "retrieved": _partial(model.retrieved)[0],
         "language": model.language,

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from nkdata.models import STRICT, Quantity, Source, check_figure_values
 from nkdata.schema.fields import (
     CountryCode,
+    DateSpanText,
     DayDate,
     LanguageTag,
     Line,
@@ -263,11 +264,12 @@ class ArticleFile(BaseModel):
     """Source ids of the named authors, in byline order."""
     url: Url | None = None
     """Where the article was published; leave null when unknown, never guess."""
-    published: PartialDate
-    """Publication date at the precision the text supports: `2018`, `2018-09` or `2018-09-10`."""
+    published: DateSpanText
+    """Publication date as precisely as the evidence allows, in EDTF: `2018-09-10`, `2018-09`,
+    `2017/..` (2017 or later), `2015-06-25/2015-06-26` (one of those days)."""
     published_basis: DateBasis = Field(strict=False)
-    """`stated` if the page shows the date; `inferred` if it shows none and `published` is the
-    earliest period consistent with what the article reports (say how in `notes`)."""
+    """`stated` if the text shows the date; `inferred` if it comes from anywhere else (the URL,
+    where the text was found, what the article reports), said in `notes`."""
     retrieved: DayDate | None = None
     """When the text was retrieved, `YYYY-MM-DD`, where known."""
     language: LanguageTag

@@ -19,7 +19,9 @@ from nkdata.schema.countries import ISO_3166_ALPHA2
 from nkdata.schema.vocab import DatePrecision
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-PARTIAL_DATE_PATTERN = r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$"
+_PARTIAL = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+PARTIAL_DATE_PATTERN = rf"^{_PARTIAL}$"
+DATE_SPAN_PATTERN = rf"^{_PARTIAL}(?:/(?:{_PARTIAL}|\.\.))?$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
@@ -43,6 +45,70 @@ def parse_partial_date(text: str) -> tuple[date, DatePrecision]:
     parts = [int(part) for part in text.split("-")]
     precision = (DatePrecision.YEAR, DatePrecision.MONTH, DatePrecision.DAY)[len(parts) - 1]
     return date(*(parts + [1] * (3 - len(parts)))), precision
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """When something happened, as precisely as the evidence allows (an EDTF date or interval).
+
+    >>> span = parse_date_span("2017/..")
+    >>> span.earliest, span.latest, span.precision.value
+    (datetime.date(2017, 1, 1), None, 'year')
+    >>> parse_date_span("2015-06-25/2015-06-26").latest
+    datetime.date(2015, 6, 26)
+    >>> parse_date_span("2018-09").latest
+    datetime.date(2018, 9, 30)
+    """
+
+    edtf: str
+    """As written: ``2018-09-10``, ``2018-09`` (some day that month), ``2017/..`` (2017 or
+    later), ``2015-06-25/2015-06-26`` (one of those days)."""
+    earliest: date
+    """The first day the text allows."""
+    latest: date | None
+    """The last day the text allows; None when it allows any later day."""
+    precision: DatePrecision
+    """The precision of the earliest end."""
+
+
+def parse_date_span(text: str) -> DateSpan:
+    """Parse a date or interval of :data:`DATE_SPAN_PATTERN`; ValueError if it is none."""
+    first, _, last = text.partition("/")
+    earliest, precision = parse_partial_date(first)
+    if not last:
+        latest: date | None = _last_day(first)
+    elif last == "..":
+        latest = None
+    else:
+        latest = _last_day(last)
+        if latest < earliest:
+            raise ValueError("the interval ends before it starts")
+    return DateSpan(text, earliest, latest, precision)
+
+
+def _last_day(text: str) -> date:
+    """The last day of the period a partial date names: ``2018-02`` → 2018-02-28."""
+    day, precision = parse_partial_date(text)
+    if precision is DatePrecision.YEAR:
+        return date(day.year, 12, 31)
+    if precision is DatePrecision.MONTH:
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    return day
+
+
+def _check_date_span(text: str) -> str:
+    try:
+        span = parse_date_span(text)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "date-invalid",
+            "'{text}' is not a calendar date or interval ({reason})",
+            {"text": text, "reason": str(exc)},
+        ) from None
+    if span.earliest > date.today():
+        raise PydanticCustomError("date-future", "'{text}' is in the future", {"text": text})
+    return text
 
 
 def _check_partial_date(text: str) -> str:
@@ -81,6 +147,12 @@ PartialDate = Annotated[
     str, StringConstraints(pattern=PARTIAL_DATE_PATTERN), AfterValidator(_check_partial_date)
 ]
 """A date written at the precision the text supports: ``2024``, ``2024-11`` or ``2024-11-05``."""
+
+DateSpanText = Annotated[
+    str, StringConstraints(pattern=DATE_SPAN_PATTERN), AfterValidator(_check_date_span)
+]
+"""A date or an EDTF interval: ``2024``, ``2024-11-05``, ``2017/..`` (2017 or later),
+``2015-06-25/2015-06-26`` (one of those days)."""
 
 DayDate = Annotated[
     str, StringConstraints(pattern=DAY_PATTERN), AfterValidator(_check_partial_date)

@@ -150,9 +150,10 @@ MEANINGS: dict[str, dict[str, str]] = {
         "year": "The text supports the year only; the date is 1 January.",
     },
     "DateBasis": {
-        "stated": "The page shows the date (a dateline, byline date or dated URL).",
-        "inferred": "The page shows no date; `published` is the earliest period consistent with "
-        "what the article reports, and the article's `notes` give the evidence.",
+        "stated": "The text shows the date (a dateline or a byline date).",
+        "inferred": "The text shows no date; it comes from the URL, from where the text was "
+        "found, or from what the article reports (an interval such as `2017/..` when only a "
+        "lower bound is known); the article's `notes` give the evidence.",
     },
     "ClaimMode": {
         "direct_quote": "The source's own words, in quotation marks in the article.",
