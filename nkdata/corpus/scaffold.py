@@ -43,8 +43,9 @@ FILL_IN = '""'
 """The placeholder of a required field."""
 FIRST_IDS: dict[type[BaseModel], str] = {ClaimEntry: "c01", FigureEntry: "f1"}
 """Id of the first entry of a nested list, in the corpus's numbering."""
-EXAMPLE_ONLY = {"figures"}
-"""Nested lists scaffolded as a commented example: not every claim states a number."""
+EXAMPLE_ONLY = {"figures", "non_body", "exclusions"}
+"""Nested lists scaffolded as a commented example: not every claim states a number, not every
+page has parts that are not body, not every body a number that is not a figure."""
 WIDTH = 100
 
 
@@ -116,7 +117,8 @@ def list_item(model: type[BaseModel], given: dict[str, str], indent: int) -> lis
 def _nested(model: type[BaseModel], name: str, item: type[BaseModel], indent: int) -> str:
     """A list of nested entries, scaffolded with one entry (live, or as a commented example)."""
     pad = " " * indent
-    block = [pad + f"{name}:", *list_item(item, {"id": FIRST_IDS[item]}, indent + 2)]
+    given = {"id": FIRST_IDS[item]} if item in FIRST_IDS else {}
+    block = [pad + f"{name}:", *list_item(item, given, indent + 2)]
     if name not in EXAMPLE_ONLY:
         return "\n".join([*field_comment(model, name, indent, filled=True), *block])
     how = (

@@ -202,11 +202,11 @@ class NonBodyEntry(BaseModel):
     model_config = STRICT
 
     lines: LineRange | PositiveInt | None = None
-    """Lines of text.txt, first-last included: ``1``, ``66-80``."""
+    """Lines of text.txt, first-last included: `1`, `66-80`."""
     quote: Line | None = None
-    """Instead of ``lines``: the exact span of text.txt, for a part that shares its line."""
+    """Instead of `lines`: the exact span of text.txt, for a part that shares its line."""
     occurrence: PositiveInt | None = None
-    """Which match of ``quote`` in the text, when it occurs more than once (1 = first)."""
+    """Which match of `quote` in the text, when it occurs more than once (1 = first)."""
     kind: NonBodyKind = Field(strict=False)
     """What the part is: headline, summary, reader_comments, furniture, ..."""
 
@@ -227,7 +227,7 @@ class NonBodyEntry(BaseModel):
         return self
 
     def line_range(self) -> tuple[int, int]:
-        """``(first, last)`` of ``lines``, 1-based and inclusive (a part given by lines)."""
+        """`(first, last)` of `lines`, 1-based and inclusive (a part given by lines)."""
         first, _, last = str(self.lines).partition("-")
         return int(first), int(last or first)
 
@@ -240,7 +240,7 @@ class ExclusionEntry(BaseModel):
     quote: Line
     """A span of text.txt that holds the number (every number inside it is covered)."""
     occurrence: PositiveInt | None = None
-    """Which match of ``quote`` in the text, when it occurs more than once (1 = first)."""
+    """Which match of `quote` in the text, when it occurs more than once (1 = first)."""
     reason: ExclusionReason = Field(strict=False)
     """date, name, ordinal, reference, idiom, relative_time, comparison, repeated, not_a_claim."""
     note: Line | None = None
