@@ -44,6 +44,10 @@ STRICT = ConfigDict(
 """No coercion ("12" is not 12), no unknown keys, no NaN or infinity, immutable rows."""
 
 
+UNNAMED_KINDS = (SourceKind.ANONYMOUS, SourceKind.GROUP)
+"""Kinds that are unnamed by definition: an unnamed individual, an unnamed collective."""
+
+
 class Row(BaseModel):
     """A row of a release table."""
 
@@ -63,8 +67,11 @@ class Source(Row):
     """Name as the texts give it; for an anonymous source, a short label."""
     kind: SourceKind = Field(strict=False)
     """What kind of entity the source is."""
+    named: bool = True
+    """False when the text does not name the source (an anonymous official, "analysts", an
+    unidentified publisher): `claims by unnamed sources` is one filter on this column."""
     description: Prose | None = None
-    """Who the source is; required for anonymous and group sources."""
+    """Who the source is; required for unnamed sources."""
     affiliation_id: Annotated[Slug | None, References("sources")] = None
     """The source this one speaks for or works for (a columnist's newspaper)."""
     country: CountryCode | None = None
@@ -76,11 +83,17 @@ class Source(Row):
 
     @model_validator(mode="after")
     def _unnamed_sources_are_described(self) -> Self:
-        if self.kind in (SourceKind.ANONYMOUS, SourceKind.GROUP) and not self.description:
+        if self.kind in UNNAMED_KINDS and self.named:
             raise PydanticCustomError(
                 "source-description",
-                "a source of kind '{kind}' needs a description of who it is",
-                {"kind": self.kind.value},
+                "a source of kind '{kind}' is unnamed: it needs `named: false`",
+                {"kind": self.kind.value, "hint": "Add 'named: false' to the entry."},
+            )
+        if not self.named and not self.description:
+            raise PydanticCustomError(
+                "source-description",
+                "an unnamed source needs a description of who the text says it is",
+                {"hint": "Add 'description:', e.g. 'A source in Pyongyang who spoke to RFA.'"},
             )
         return self
 
@@ -118,11 +131,20 @@ class Article(Row):
     url: Url | None
     """Where the article was published; null when unknown."""
     published: date
-    """Publication date; the first day of the period when less precise than a day."""
+    """The earliest day the article can have been published: the first day of the period when
+    the date is less precise than a day, or of an interval."""
+    published_latest: date | None = None
+    """The last day the article can have been published; null when only a lower bound is known
+    ("2017 or later")."""
     published_precision: DatePrecision = Field(strict=False)
-    """How much of `published` the text supports."""
+    """How much of `published` is known: day, month or year."""
     published_basis: DateBasis = Field(strict=False)
-    """Whether the page states the date or it is inferred from what the article reports."""
+    """Whether the text states the date or it is inferred (from the URL, the source of the
+    capture, or what the article reports; `notes` says how)."""
+    published_edtf: Line
+    """The publication date as an EDTF (ISO 8601-2) string, which cannot be misread:
+    `2018-09-05`, `2018-09` (some day that month), `2017/..` (2017 or later),
+    `2015-06-25/2015-06-26` (one of those days)."""
     retrieved: date | None
     """When the text was retrieved, where known."""
     language: LanguageTag
@@ -152,10 +174,10 @@ class Claim(Row):
     """Who relays the claim, where it reaches the article second-hand."""
     quote: Line
     """The exact span of the article text that states the claim."""
-    start: NonNegativeInt
-    """Offset of the quote in the text, in Unicode code points."""
-    end: NonNegativeInt
-    """End of the quote (exclusive): `text[start:end] == quote`."""
+    quote_start: NonNegativeInt
+    """Offset of the quote in the article text, in Unicode code points."""
+    quote_end: NonNegativeInt
+    """End of the quote (exclusive): `text[quote_start:quote_end] == quote`."""
     statement: Line
     """A self-contained English paraphrase of the claim."""
     mode: ClaimMode = Field(strict=False)
@@ -165,9 +187,11 @@ class Claim(Row):
     topic: Topic = Field(strict=False)
     """What the claim is about."""
     claim_date: date | None = None
-    """When the claim was made, where the text says."""
+    """When the claim was made, where the text says: the first day of the period."""
     claim_date_precision: DatePrecision | None = Field(default=None, strict=False)
     """How much of `claim_date` the text supports."""
+    claim_date_edtf: Line | None = None
+    """`claim_date` as written, at its precision (EDTF): `2024-11`, not 2024-11-01."""
 
 
 class Figure(Row):
@@ -183,10 +207,10 @@ class Figure(Row):
     """What the number counts."""
     text: Line
     """The exact surface of the number, inside the claim's quote: `4-5 million`."""
-    start: NonNegativeInt
+    text_start: NonNegativeInt
     """Offset of the figure text in the article text, in code points."""
-    end: NonNegativeInt
-    """End of the figure text (exclusive)."""
+    text_end: NonNegativeInt
+    """End of the figure text (exclusive): `article.text[text_start:text_end] == text`."""
     value: float | None = None
     """The number, scaled to the unit ("4 million" → 4000000); null when only bounds are known."""
     low: float | None = None
@@ -198,9 +222,11 @@ class Figure(Row):
     unit: Slug
     """The quantity's unit, repeated here so the table reads on its own."""
     as_of: date | None = None
-    """When the number held, where the text says."""
+    """When the number held, where the text says: the first day of the period."""
     as_of_precision: DatePrecision | None = Field(default=None, strict=False)
     """How much of `as_of` the text supports."""
+    as_of_edtf: Line | None = None
+    """`as_of` as written, at its precision (EDTF): `2018`, not 2018-01-01."""
     place: CountryCode | None = None
     """ISO 3166-1 alpha-2 code of where the number holds."""
 

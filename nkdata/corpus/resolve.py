@@ -40,8 +40,10 @@ def article_row(model: ArticleFile, text: str) -> Row:
         "authors": list(model.authors),
         "url": model.url,
         "published": published.earliest,
+        "published_latest": published.latest,
         "published_precision": published.precision.value,
         "published_basis": model.published_basis.value,
+        "published_edtf": published.edtf,
         "retrieved": _partial(model.retrieved)[0],
         "language": model.language,
         "text": text,
@@ -59,14 +61,15 @@ def claim_row(article_id: str, claim: ClaimEntry, span: tuple[int, int]) -> Row:
         "source_id": claim.source_id,
         "via_id": claim.via_id,
         "quote": claim.quote,
-        "start": span[0],
-        "end": span[1],
+        "quote_start": span[0],
+        "quote_end": span[1],
         "statement": claim.statement,
         "mode": claim.mode.value,
         "framing": claim.framing.value,
         "topic": claim.topic.value,
         "claim_date": day,
         "claim_date_precision": precision,
+        "claim_date_edtf": claim.claim_date,
     }
 
 
@@ -77,8 +80,8 @@ def figure_row(claim: str, figure: FigureEntry, span: tuple[int, int], unit: str
         "claim_id": claim,
         "quantity_id": figure.quantity_id,
         "text": figure.text,
-        "start": span[0],
-        "end": span[1],
+        "text_start": span[0],
+        "text_end": span[1],
         "value": figure.value,
         "low": figure.low,
         "high": figure.high,
@@ -86,6 +89,7 @@ def figure_row(claim: str, figure: FigureEntry, span: tuple[int, int], unit: str
         "unit": unit,
         "as_of": as_of,
         "as_of_precision": precision,
+        "as_of_edtf": figure.as_of,
         "place": figure.place,
     }
 

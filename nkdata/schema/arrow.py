@@ -34,6 +34,7 @@ _TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),
     "integer": pa.int64(),
     "number": pa.float64(),
+    "boolean": pa.bool_(),
     "date": pa.date32(),
     "list": pa.list_(pa.string()),
 }

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from nkdata.models import TABLES, Row
 from nkdata.schema.fields import References
 
-Kind = Literal["string", "integer", "number", "date", "list"]
+Kind = Literal["string", "integer", "number", "boolean", "date", "list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class Column:
     min_length: int | None = None
     minimum: int | None = None
     enum: tuple[str, ...] | None = None
+    vocabulary: str | None = None
+    """The name of the enumeration (`Framing`, ...) whose members are the column's values."""
     references: str | None = None
 
 
@@ -47,7 +49,8 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
         options = prop.get("anyOf", [prop])
         nullable = any(option.get("type") == "null" for option in options)
         base = next(option for option in options if option.get("type") != "null")
-        base = defs[base["$ref"].split("/")[-1]] if "$ref" in base else base
+        vocabulary = base["$ref"].split("/")[-1] if "$ref" in base else None
+        base = defs[vocabulary] if vocabulary else base
         result.append(
             Column(
                 name=name,
@@ -58,6 +61,7 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
                 min_length=base.get("minLength"),
                 minimum=base.get("minimum"),
                 enum=tuple(base["enum"]) if "enum" in base else None,
+                vocabulary=vocabulary if "enum" in base else None,
                 references=_references(model, name),
             )
         )
@@ -70,7 +74,7 @@ def _kind(schema: dict[str, Any]) -> Kind:
     if schema.get("format") == "date":
         return "date"
     kind = schema.get("type", "string")
-    if kind not in {"string", "integer", "number"}:
+    if kind not in {"string", "integer", "number", "boolean"}:
         raise TypeError(f"no column type for JSON Schema {schema}")
     return kind  # type: ignore[no-any-return]
 

@@ -20,6 +20,7 @@ from nkdata.models import Row
 from nkdata.schema.columns import Column, columns, table_models
 from nkdata.schema.corpus_files import CORPUS_FILES
 from nkdata.schema.vocab import (
+    MEANINGS,
     ClaimMode,
     DateBasis,
     DatePrecision,
@@ -44,8 +45,13 @@ def frictionless_field(column: Column) -> dict[str, Any]:
     field: dict[str, Any] = {"name": column.name, "description": column.description}
     if column.kind == "list":
         field.update(type="list", delimiter=LIST_DELIMITER, itemType="string")
+    elif column.kind == "boolean":  # as pyarrow writes them in CSV
+        field.update(type="boolean", trueValues=["true"], falseValues=["false"])
     else:
         field["type"] = column.kind
+    if column.vocabulary:
+        meanings = MEANINGS[column.vocabulary]
+        field["categories"] = [{"value": value, "label": meanings[value]} for value in meanings]
     constraints: dict[str, Any] = {}
     if not column.nullable and column.kind != "list":  # in CSV an empty list is an empty cell
         constraints["required"] = True
