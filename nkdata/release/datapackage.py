@@ -16,12 +16,15 @@ from nkdata.release.fileformats import CSV_DIALECT
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import table_schema
-from nkdata.schema.releasefolder import FORMATS, ReleaseFile, table_file
+from nkdata.schema.releasefolder import (
+    CITATION_KEY,
+    FORMATS,
+    TEXT_RIGHTS_KEY,
+    ReleaseFile,
+    table_file,
+)
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
-CITATION_KEY = "nkdata:citation"
-TEXT_RIGHTS_KEY = "nkdata:text_rights"
-"""Descriptor properties of our own (Data Package v2 has none for these), namespaced."""
 TEXT_RIGHTS_NOTE = (
     "The `text` column holds the article texts, which stay the property of "
     "their publishers and are not covered by the package licence; see each "

@@ -36,6 +36,9 @@ DESCRIPTOR = "datapackage.json"
 """Name of a release's Data Package descriptor, inside its version folder."""
 CARD = "README.md"
 """Name of a release's data card, inside its version folder."""
+CITATION_KEY = "nkdata:citation"
+TEXT_RIGHTS_KEY = "nkdata:text_rights"
+"""Descriptor properties of our own (Data Package v2 has none for these), namespaced."""
 FORMATS: dict[str, tuple[str, str]] = {
     "csv": ("csv", "text/csv"),
     "parquet": ("parquet", "application/vnd.apache.parquet"),
