@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -372,6 +373,56 @@ def download(
         f"release {version} in {result.folder}: {len(result.files)} files verified, "
         f"{len(result.fetched)} fetched"
     )
+
+
+VersionArg = Annotated[
+    str | None,
+    typer.Argument(help="A released version [default: the release bundled with nkdata]."),
+]
+
+
+class LedgerFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def figures(
+    quantity: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUANTITY",
+            help="A quantity id, such as smartphones-in-use (quantities.csv lists them).",
+        ),
+    ],
+    version: VersionArg = None,
+    fmt: Annotated[
+        LedgerFormat,
+        typer.Option("--format", "-f", help="An aligned table, or one JSON object a line."),
+    ] = LedgerFormat.TEXT,
+) -> None:
+    """The figure ledger of QUANTITY: every figure of it, in order of publication.
+
+    Each row gives the value or bounds, the words of the text, the as-of date at its
+    precision, the source, who relayed it, the framing and the figure id (article:claim:figure).
+    A figure is an echo of an earlier one when it has the same value, bounds and qualifier and
+    the same original source, reached the article through a relay (the claim's via, or the
+    article's), and a figure with all those came before it: echoes repeat, they do not
+    estimate anew. In Python: nkdata.view.ledger.ledger(nkdata.load(), QUANTITY).
+    """
+    import nkdata
+    from nkdata.view.ledger import UnknownQuantityError, ledger
+    from nkdata.view.ledgertext import ledger_json_lines, ledger_table
+
+    with _user_errors():
+        data = nkdata.load(_version_argument(version) if version else None)
+        try:
+            rows = ledger(data, quantity)
+        except UnknownQuantityError as exc:
+            usage_error(f"{exc} (release {data.version}).")
+    lines = ledger_table(rows) if fmt is LedgerFormat.TEXT else ledger_json_lines(rows)
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
