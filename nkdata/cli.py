@@ -426,6 +426,41 @@ def figures(
 
 
 @app.command()
+def site(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write the site into: new, empty, or a site written here before "
+            "(which is replaced).",
+        ),
+    ],
+    version: VersionArg = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a static website of a release: an index with search, a page per article (its text
+    with every claim highlighted), per source and per quantity (its ledger and chart).
+
+    Open OUT/index.html in a browser, from disk or any static host: no server, no network.
+    A failed run writes nothing.
+    """
+    import nkdata
+    from nkdata.progress import progress_display
+    from nkdata.view.site import STEPS, SiteError, write_site
+
+    with _user_errors():
+        data = nkdata.load(_version_argument(version) if version else None)
+        try:
+            with progress_display(enabled=not quiet, total=STEPS) as step:
+                result = write_site(data, out, step)
+        except SiteError as exc:
+            if exc.usage:
+                usage_error(str(exc))
+            raise
+    typer.echo(f"wrote {result.pages} pages of release {data.version} to {result.folder}")
+
+
+@app.command()
 def verify(
     path: Annotated[Path, typer.Argument(help="A release folder, or its datapackage.json.")],
     fmt: FormatOpt = Format.TEXT,
