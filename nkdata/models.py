@@ -1,4 +1,4 @@
-"""The five tables of a release, one pydantic model each: the project's one source of truth.
+"""The tables of a release, one pydantic model each: the project's one source of truth.
 
 Frictionless Table Schemas, JSON Schemas, Arrow schemas and the column docs are generated from
 these classes (see :mod:`nkdata.schema.export`). Field order is column order. A field annotated with
@@ -30,6 +30,7 @@ from nkdata.schema.vocab import (
     DateBasis,
     DatePrecision,
     Framing,
+    NonBodyKind,
     Qualifier,
     SourceKind,
     Topic,
@@ -37,6 +38,7 @@ from nkdata.schema.vocab import (
 
 ClaimId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]
 FigureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+$")]
+PartId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[0-9]+-[0-9]+$")]
 
 STRICT = ConfigDict(
     strict=True, extra="forbid", allow_inf_nan=False, frozen=True, use_attribute_docstrings=True
@@ -236,7 +238,24 @@ class Figure(Row):
         return self
 
 
-TABLES: tuple[type[Row], ...] = (Source, Quantity, Article, Claim, Figure)
+class PagePart(Row):
+    """A part of an article's page that is not its body: headline, menus, reader comments, ..."""
+
+    table: ClassVar[str] = "page_parts"
+
+    id: PartId
+    """`<article-id>:<part_start>-<part_end>`: stable, since texts never change."""
+    article_id: Annotated[Slug, References("articles")]
+    """The article whose text holds the part."""
+    kind: NonBodyKind = Field(strict=False)
+    """What the part is."""
+    part_start: NonNegativeInt
+    """Offset of the part in the article text, in Unicode code points."""
+    part_end: NonNegativeInt
+    """End of the part (exclusive); a part of whole lines includes its last line's LF."""
+
+
+TABLES: tuple[type[Row], ...] = (Source, Quantity, Article, Claim, Figure, PagePart)
 """Every table, in dependency order (a table only references tables before it)."""
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from nkdata.corpus.resolve import Row
     from nkdata.schema.corpus_files import ClaimEntry
 
-ARTICLE_TABLES = ("articles", "claims", "figures")
+ARTICLE_TABLES = ("articles", "claims", "figures", "page_parts")
 """The tables whose rows come from article folders."""
 
 
@@ -61,7 +61,8 @@ class CheckedArticle:
     key: str | None = None
     references: References | None = None
     """Set when the article passed its own checks (its references may still be unknown)."""
-    rows: tuple[Row, list[Row], list[Row]] | None = None
+    rows: dict[str, list[Row]] | None = None
+    """The article's rows by table (:data:`ARTICLE_TABLES`), when rows were wanted."""
     cached: bool = False
     """Taken from the cache: not parsed; its references are those recorded under ``key``, or,
     when ``key`` is None, under the key recorded with its folder's signature (not even read)."""
@@ -93,11 +94,8 @@ def check_articles(context: ArticleContext, folders: Sequence[str]) -> CheckedCh
         models = table_models()
         found: dict[str, list[Row]] = {name: [] for name in ARTICLE_TABLES}
         for article in articles:
-            assert article.rows is not None
-            row, claims, figures = article.rows
-            found["articles"].append(row)
-            found["claims"] += claims
-            found["figures"] += figures
+            for name, rows in (article.rows or {}).items():
+                found[name] += rows
             article.rows = None
         return CheckedChunk(articles, {n: table_part(models[n], found[n]) for n in ARTICLE_TABLES})
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
@@ -121,11 +122,24 @@ def _place_parts(report: _Reporter, text: str, model: ArticleFile, spans: Spans)
             span = _place_quote(report, text, part.quote, part.occurrence, path)
         if span is not None:
             spans.non_body[index] = span
+    _overlapping_parts(report, spans.non_body)
     for index, exclusion in enumerate(model.exclusions):
         path = ("exclusions", index)
         span = _place_quote(report, text, exclusion.quote, exclusion.occurrence, path)
         if span is not None:
             spans.exclusions[index] = span
+
+
+def _overlapping_parts(report: _Reporter, parts: dict[int, tuple[int, int]]) -> None:
+    ordered = sorted(parts.items(), key=lambda item: item[1])
+    for (_, (_, end)), (index, (start, _)) in pairwise(ordered):
+        if start < end:
+            report.add(
+                Rule.PART_OVERLAP,
+                ("non_body", index),
+                "this part overlaps another part marked non_body",
+                "Mark each part of the page once: shorten one of the two.",
+            )
 
 
 def _line_span(
