@@ -19,6 +19,7 @@ from nkdata.schema.fields import (
     LanguageTag,
     Line,
     Prose,
+    Quote,
     References,
     Sha256,
     Slug,
@@ -174,8 +175,8 @@ class Claim(Row):
     """Who makes the claim: the most specific source the text names."""
     via_id: Annotated[Slug | None, References("sources")] = None
     """Who relays the claim, where it reaches the article second-hand."""
-    quote: Line
-    """The exact span of the article text that states the claim."""
+    quote: Quote
+    """The exact span of the article text that states the claim (it may cross a line break)."""
     quote_start: NonNegativeInt
     """Offset of the quote in the article text, in Unicode code points."""
     quote_end: NonNegativeInt
@@ -207,7 +208,7 @@ class Figure(Row):
     """The claim whose quote contains the figure."""
     quantity_id: Annotated[Slug, References("quantities")]
     """What the number counts."""
-    text: Line
+    text: Quote
     """The exact surface of the number, inside the claim's quote: `4-5 million`."""
     text_start: NonNegativeInt
     """Offset of the figure text in the article text, in code points."""
