@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     import polars
     import pyarrow
 
-    from nkdata.models import Article, Claim, Figure, Quantity, Row, Source
+    from nkdata.models import Article, Claim, Figure, PagePart, Quantity, Row, Source
 
 R = TypeVar("R", bound="Row")
 _BATCH_ROWS = 4096
@@ -232,6 +232,11 @@ class Dataset:
     def quantities(self) -> Table[Quantity]:
         """The vocabulary of quantities that makes figures comparable."""
         return self._table("quantities")
+
+    @cached_property
+    def page_parts(self) -> Table[PagePart]:
+        """The parts of each article's text that are not its body (headline, menus, comments)."""
+        return self._table("page_parts")
 
     def _table(self, name: str) -> Table[Any]:
         where = f"{self.path / DESCRIPTOR}"

@@ -1,4 +1,4 @@
-"""The five tables of a release, one pydantic model each: the project's one source of truth.
+"""The tables of a release, one pydantic model each: the project's one source of truth.
 
 Frictionless Table Schemas, JSON Schemas, Arrow schemas and the column docs are generated from
 these classes (see :mod:`nkdata.schema.export`). Field order is column order. A field annotated with
@@ -19,6 +19,7 @@ from nkdata.schema.fields import (
     LanguageTag,
     Line,
     Prose,
+    Quote,
     References,
     Sha256,
     Slug,
@@ -30,6 +31,7 @@ from nkdata.schema.vocab import (
     DateBasis,
     DatePrecision,
     Framing,
+    NonBodyKind,
     Qualifier,
     SourceKind,
     Topic,
@@ -37,6 +39,7 @@ from nkdata.schema.vocab import (
 
 ClaimId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+$")]
 FigureId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]+$")]
+PartId = Annotated[str, Field(pattern=r"^[a-z0-9-]+:[0-9]+-[0-9]+$")]
 
 STRICT = ConfigDict(
     strict=True, extra="forbid", allow_inf_nan=False, frozen=True, use_attribute_docstrings=True
@@ -172,8 +175,8 @@ class Claim(Row):
     """Who makes the claim: the most specific source the text names."""
     via_id: Annotated[Slug | None, References("sources")] = None
     """Who relays the claim, where it reaches the article second-hand."""
-    quote: Line
-    """The exact span of the article text that states the claim."""
+    quote: Quote
+    """The exact span of the article text that states the claim (it may cross a line break)."""
     quote_start: NonNegativeInt
     """Offset of the quote in the article text, in Unicode code points."""
     quote_end: NonNegativeInt
@@ -205,7 +208,7 @@ class Figure(Row):
     """The claim whose quote contains the figure."""
     quantity_id: Annotated[Slug, References("quantities")]
     """What the number counts."""
-    text: Line
+    text: Quote
     """The exact surface of the number, inside the claim's quote: `4-5 million`."""
     text_start: NonNegativeInt
     """Offset of the figure text in the article text, in code points."""
@@ -236,7 +239,24 @@ class Figure(Row):
         return self
 
 
-TABLES: tuple[type[Row], ...] = (Source, Quantity, Article, Claim, Figure)
+class PagePart(Row):
+    """A part of an article's page that is not its body: headline, menus, reader comments, ..."""
+
+    table: ClassVar[str] = "page_parts"
+
+    id: PartId
+    """`<article-id>:<part_start>-<part_end>`: stable, since texts never change."""
+    article_id: Annotated[Slug, References("articles")]
+    """The article whose text holds the part."""
+    kind: NonBodyKind = Field(strict=False)
+    """What the part is."""
+    part_start: NonNegativeInt
+    """Offset of the part in the article text, in Unicode code points."""
+    part_end: NonNegativeInt
+    """End of the part (exclusive); a part of whole lines includes its last line's LF."""
+
+
+TABLES: tuple[type[Row], ...] = (Source, Quantity, Article, Claim, Figure, PagePart)
 """Every table, in dependency order (a table only references tables before it)."""
 
 

@@ -11,11 +11,11 @@ corpus never pays for them.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from nkdata.corpus import checkcache
 from nkdata.corpus.checkcache import References
@@ -24,11 +24,15 @@ from nkdata.corpus.problems import Problem
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from pydantic import BaseModel
 
+    from nkdata.corpus.crosscheck import Spans
     from nkdata.corpus.resolve import Row
-    from nkdata.schema.corpus_files import ClaimEntry
+    from nkdata.schema.corpus_files import ClaimEntry, ExclusionEntry, NonBodyEntry
 
-ARTICLE_TABLES = ("articles", "claims", "figures")
+E = TypeVar("E", bound="BaseModel")
+
+ARTICLE_TABLES = ("articles", "claims", "figures", "page_parts")
 """The tables whose rows come from article folders."""
 
 
@@ -61,7 +65,8 @@ class CheckedArticle:
     key: str | None = None
     references: References | None = None
     """Set when the article passed its own checks (its references may still be unknown)."""
-    rows: tuple[Row, list[Row], list[Row]] | None = None
+    rows: dict[str, list[Row]] | None = None
+    """The article's rows by table (:data:`ARTICLE_TABLES`), when rows were wanted."""
     cached: bool = False
     """Taken from the cache: not parsed; its references are those recorded under ``key``, or,
     when ``key`` is None, under the key recorded with its folder's signature (not even read)."""
@@ -93,11 +98,8 @@ def check_articles(context: ArticleContext, folders: Sequence[str]) -> CheckedCh
         models = table_models()
         found: dict[str, list[Row]] = {name: [] for name in ARTICLE_TABLES}
         for article in articles:
-            assert article.rows is not None
-            row, claims, figures = article.rows
-            found["articles"].append(row)
-            found["claims"] += claims
-            found["figures"] += figures
+            for name, rows in (article.rows or {}).items():
+                found[name] += rows
             article.rows = None
         return CheckedChunk(articles, {n: table_part(models[n], found[n]) for n in ARTICLE_TABLES})
 
@@ -151,21 +153,36 @@ def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) 
         check_references,
         referenced_ids,
     )
+    from nkdata.corpus.numbercheck import unaccounted
     from nkdata.corpus.resolve import article_rows
     from nkdata.corpus.typecheck import parse_model
-    from nkdata.schema.corpus_files import ArticleFile
+    from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, ExclusionEntry, NonBodyEntry
 
     read, problems = read_article(raw)
     if read.yaml.doc is None:
         return CheckedArticle(problems)
     model, model_problems = parse_model(read.yaml, ArticleFile)
     problems += model_problems
-    claims = list(enumerate(model.claims)) if model else _valid_claims(read.yaml.doc.data)
+    data = read.yaml.doc.data
     parsed = ParsedArticle(
-        raw.folder, read.yaml.file, read.yaml.doc, model, claims, read.text_file, read.text
+        raw.folder,
+        read.yaml.file,
+        read.yaml.doc,
+        model,
+        list(enumerate(model.claims)) if model else _checkable(data, "claims", ClaimEntry, _claim),
+        read.text_file,
+        read.text,
+        list(enumerate(model.non_body))
+        if model
+        else _checkable(data, "non_body", NonBodyEntry, _part),
+        list(enumerate(model.exclusions))
+        if model
+        else _checkable(data, "exclusions", ExclusionEntry, _exclusion),
     )
     spans, check_problems = check_article(parsed)
     problems += check_problems
+    if read.text is not None and _all_placed(data, spans):
+        problems += unaccounted(read.text, spans, read.text_file)
     references = checkcache.pack(*referenced_ids(parsed)) if not problems else None
     problems += check_references(parsed, context.source_ids, context.quantity_ids)
     rows = None
@@ -175,42 +192,98 @@ def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) 
     return CheckedArticle(problems, key, references, rows)
 
 
-def _valid_claims(data: object) -> list[tuple[int, ClaimEntry]]:
-    """The claims of an invalid article file, as far as they can still be checked.
+def _checkable(
+    data: object, key: str, model: type[E], partial: Callable[[dict[str, Any]], E | None]
+) -> list[tuple[int, E]]:
+    """The entries of list ``key`` of an invalid article file, as far as they can be checked.
 
-    A claim valid on its own is kept whole; an invalid one keeps its id, quote and source
-    references (when they are text) so that its quote and references are still checked. Its
-    own errors are already reported by the whole-file validation.
+    An entry valid on its own is kept whole; an invalid one keeps the fields that place it in
+    the text (quote, occurrence, lines, ids and references, where they have the right type), so
+    that its quote, its figures' texts and its references are still checked, and the numbers it
+    covers are not reported as unaccounted. Its own errors come from the whole-file validation.
     """
     from pydantic import ValidationError
 
-    from nkdata.schema.corpus_files import ClaimEntry
-
-    items = data.get("claims") if isinstance(data, dict) else None
-    claims = []
+    items = data.get(key) if isinstance(data, dict) else None
+    found = []
     for index, item in enumerate(items if isinstance(items, list) else []):
         try:
-            claims.append((index, ClaimEntry.model_validate(item)))
+            found.append((index, model.model_validate(item)))
         except ValidationError:
-            partial = _checkable_part(item)
-            if partial is not None:
-                claims.append((index, partial))
-    return claims
+            entry = partial(item) if isinstance(item, dict) else None
+            if entry is not None:
+                found.append((index, entry))
+    return found
 
 
-def _checkable_part(item: object) -> ClaimEntry | None:
-    from nkdata.schema.corpus_files import ClaimEntry
+def _all_placed(data: object, spans: Spans) -> bool:
+    """Whether every claim, figure, non-body part and exclusion of the file was found in the
+    text: only then is a number that none covers unaccounted, rather than a consequence of
+    another problem (a quote not found, a malformed entry)."""
+    entries = {key: _entries(data, key) for key in ("claims", "non_body", "exclusions")}
+    figures = sum(len(_entries(claim, "figures")) for claim in entries["claims"])
+    return (len(spans.claims), len(spans.figures), len(spans.non_body), len(spans.exclusions)) == (
+        len(entries["claims"]),
+        figures,
+        len(entries["non_body"]),
+        len(entries["exclusions"]),
+    )
 
-    if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "quote")):
-        return None
-    if not item["quote"].strip():
-        return None  # reported as empty; an empty quote "occurs" everywhere
+
+def _entries(data: object, key: str) -> list[object]:
+    items = data.get(key) if isinstance(data, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def _texts(item: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The ``keys`` of ``item`` whose values are non-empty text; None for the others."""
+    return {k: v if isinstance(v := item.get(k), str) and v.strip() else None for k in keys}
+
+
+def _occurrence(item: dict[str, Any]) -> int | None:
     occurrence = item.get("occurrence")
-    fields: dict[str, Any] = {
-        "id": item["id"],
-        "quote": item["quote"],
-        "figures": [],
-        "occurrence": occurrence if isinstance(occurrence, int) and occurrence > 0 else None,
-        **{k: v if isinstance(v := item.get(k), str) else None for k in ("source_id", "via_id")},
-    }
-    return ClaimEntry.model_construct(**fields)
+    return occurrence if isinstance(occurrence, int) and occurrence > 0 else None
+
+
+def _claim(item: dict[str, Any]) -> ClaimEntry | None:
+    """What of an invalid claim places it: id, quote, references, and its figures' texts."""
+    from nkdata.schema.corpus_files import ClaimEntry, FigureEntry
+
+    fields = _texts(item, "id", "quote", "source_id", "via_id")
+    if fields["id"] is None or fields["quote"] is None:
+        return None  # an empty quote "occurs" everywhere; it is reported as empty
+    figures = item.get("figures")
+    placeable = [
+        FigureEntry.model_construct(
+            **_texts(figure, "id", "text", "quantity_id"), occurrence=_occurrence(figure)
+        )
+        for figure in (figures if isinstance(figures, list) else [])
+        if isinstance(figure, dict) and None not in _texts(figure, "id", "text").values()
+    ]
+    return ClaimEntry.model_construct(**fields, occurrence=_occurrence(item), figures=placeable)
+
+
+def _part(item: dict[str, Any]) -> NonBodyEntry | None:
+    """What of an invalid non-body part places it: its quote, or its lines."""
+    from nkdata.schema.corpus_files import NonBodyEntry
+
+    quote = _texts(item, "quote")["quote"]
+    lines = item.get("lines")
+    placed = {"quote": quote, "lines": lines, "occurrence": _occurrence(item)}
+    entry = NonBodyEntry.model_construct(**placed)
+    if quote is None:
+        try:
+            entry.line_range()
+        except ValueError:
+            return None  # no lines either: nothing to place
+    return entry
+
+
+def _exclusion(item: dict[str, Any]) -> ExclusionEntry | None:
+    """What of an invalid exclusion places it: its quote."""
+    from nkdata.schema.corpus_files import ExclusionEntry
+
+    quote = _texts(item, "quote")["quote"]
+    if quote is None:
+        return None
+    return ExclusionEntry.model_construct(**{"quote": quote, "occurrence": _occurrence(item)})

@@ -10,16 +10,25 @@ Each returns problems; :func:`check_article` also returns the offsets it found.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
 from nkdata.corpus.text import first_invisible, line_column
 from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
-from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, QuantitiesFile, SourcesFile
+from nkdata.schema.corpus_files import (
+    ArticleFile,
+    ClaimEntry,
+    ExclusionEntry,
+    NonBodyEntry,
+    QuantitiesFile,
+    SourcesFile,
+)
 from nkdata.schema.fields import is_slug, parse_date_span, parse_partial_date, slug_error
 from nkdata.schema.vocab import DateBasis
 
@@ -28,8 +37,9 @@ from nkdata.schema.vocab import DateBasis
 class ParsedArticle:
     """An article after the models stage, with what later stages need.
 
-    ``model`` is None when the file has model errors; ``claims`` then still holds every claim
-    that is valid on its own (with its index), so that its quote and references are checked too.
+    ``model`` is None when the file has model errors; ``claims``, ``non_body`` and
+    ``exclusions`` then still hold every entry (with its index) whose spans can be placed, so
+    that its quote and references are checked too.
     """
 
     folder: str
@@ -39,6 +49,8 @@ class ParsedArticle:
     claims: list[tuple[int, ClaimEntry]]
     text_file: str
     text: str | None
+    non_body: list[tuple[int, NonBodyEntry]] = field(default_factory=list)
+    exclusions: list[tuple[int, ExclusionEntry]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -92,6 +104,7 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
         "claim",
     )
     spans = Spans()
+    previous: tuple[str, int] | None = None
     for index, claim in article.claims:
         path: Path = ("claims", index)
         _duplicates(
@@ -105,27 +118,59 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
             if span is not None:
                 spans.claims[claim.id] = span
                 _place_figures(report, claim, span, path, spans)
-    if article.model is not None and article.text is not None:
-        _place_parts(report, article.text, article.model, spans)
+                _in_text_order(report, article.text, previous, (claim.id, span[0]), path)
+                previous = (claim.id, span[0])
+    if article.text is not None:
+        _place_parts(report, article, article.text, spans)
     return spans, report.problems
 
 
-def _place_parts(report: _Reporter, text: str, model: ArticleFile, spans: Spans) -> None:
+def _in_text_order(
+    report: _Reporter, text: str, before: tuple[str, int] | None, claim: tuple[str, int], path: Path
+) -> None:
+    """A claim whose quote starts before that of the claim listed before it is out of order."""
+    if before is None or before[1] <= claim[1]:
+        return
+    line, earlier = line_column(text, claim[1])[0], line_column(text, before[1])[0]
+    report.add(
+        Rule.CLAIM_ORDER,
+        (*path, "id"),
+        f"claim {claim[0]} (text.txt line {line}) is listed after {before[0]} (line {earlier}) "
+        "but comes before it in the text",
+        "List the claims in the order of their quotes in text.txt; ids may keep their numbers.",
+    )
+
+
+def _place_parts(report: _Reporter, article: ParsedArticle, text: str, spans: Spans) -> None:
     """Find the non-body parts (lines or quotes) and the exclusions' quotes in the text."""
-    line_starts = [0, *(at + 1 for at, char in enumerate(text) if char == "\n")]
-    for index, part in enumerate(model.non_body):
+    line_starts: list[int] = []
+    for index, part in article.non_body:
         path: Path = ("non_body", index)
         if part.quote is None:  # the model requires lines or quote
+            line_starts = line_starts or [0, *(m.end() for m in re.finditer("\n", text))]
             span = _line_span(report, line_starts, len(text), part.line_range(), path)
         else:
             span = _place_quote(report, text, part.quote, part.occurrence, path)
         if span is not None:
             spans.non_body[index] = span
-    for index, exclusion in enumerate(model.exclusions):
+    _overlapping_parts(report, spans.non_body)
+    for index, exclusion in article.exclusions:
         path = ("exclusions", index)
         span = _place_quote(report, text, exclusion.quote, exclusion.occurrence, path)
         if span is not None:
             spans.exclusions[index] = span
+
+
+def _overlapping_parts(report: _Reporter, parts: dict[int, tuple[int, int]]) -> None:
+    ordered = sorted(parts.items(), key=lambda item: item[1])
+    for (_, (_, end)), (index, (start, _)) in pairwise(ordered):
+        if start < end:
+            report.add(
+                Rule.PART_OVERLAP,
+                ("non_body", index),
+                "this part overlaps another part marked non_body",
+                "Mark each part of the page once: shorten one of the two.",
+            )
 
 
 def _line_span(

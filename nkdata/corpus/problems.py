@@ -50,6 +50,9 @@ class Rule(StrEnum):
     FIGURE_AMBIGUOUS = "figure-ambiguous"
     FIGURE_BOUNDS = "figure-bounds"
     FIGURE_QUALIFIER = "figure-qualifier"
+    PART_OVERLAP = "part-overlap"
+    NUMBER_UNACCOUNTED = "number-unaccounted"
+    CLAIM_ORDER = "claim-order"
     RELEASE_DESCRIPTOR = "release-descriptor"
     RELEASE_FILE = "release-file"
     RELEASE_HASH = "release-hash"
@@ -100,6 +103,11 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.FIGURE_AMBIGUOUS: "A figure text that occurs more than once in its claim's quote.",
     Rule.FIGURE_BOUNDS: "A figure whose low, value and high are out of order.",
     Rule.FIGURE_QUALIFIER: "A figure whose value and bounds do not fit its qualifier.",
+    Rule.PART_OVERLAP: "Two parts marked non_body that overlap: mark each part of the page once.",
+    Rule.NUMBER_UNACCOUNTED: "A number in the article body that is neither inside a figure's "
+    "text nor inside an exclusion's quote (nor in a part marked non_body).",
+    Rule.CLAIM_ORDER: "Claims not in text order: a claim whose quote starts before the quote of "
+    "the claim listed before it.",
     Rule.RELEASE_DESCRIPTOR: "A release without a readable datapackage.json.",
     Rule.RELEASE_FILE: "A file the descriptor lists is missing from the release folder.",
     Rule.RELEASE_HASH: "A release file whose size or SHA-256 differs from the descriptor.",

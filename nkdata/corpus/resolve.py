@@ -12,7 +12,7 @@ from typing import Any
 
 from nkdata.corpus.crosscheck import Spans
 from nkdata.models import Quantity, Source
-from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
+from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry, NonBodyEntry
 from nkdata.schema.fields import parse_date_span, parse_partial_date
 
 Row = dict[str, Any]
@@ -94,10 +94,20 @@ def figure_row(claim: str, figure: FigureEntry, span: tuple[int, int], unit: str
     }
 
 
+def part_row(article_id: str, part: NonBodyEntry, span: tuple[int, int]) -> Row:
+    return {
+        "id": f"{article_id}:{span[0]}-{span[1]}",
+        "article_id": article_id,
+        "kind": part.kind.value,
+        "part_start": span[0],
+        "part_end": span[1],
+    }
+
+
 def article_rows(
     model: ArticleFile, text: str, spans: Spans, units: dict[str, str]
-) -> tuple[Row, list[Row], list[Row]]:
-    """The article's row, its claim rows and its figure rows."""
+) -> dict[str, list[Row]]:
+    """The rows of one article folder, by table: the article, its claims, figures, page parts."""
     claims, figures = [], []
     for claim in model.claims:
         cid = claim_id(model.id, claim.id)
@@ -106,7 +116,13 @@ def article_rows(
             figure_row(cid, figure, spans.figures[(claim.id, figure.id)], units[figure.quantity_id])
             for figure in claim.figures
         ]
-    return article_row(model, text), claims, figures
+    parts = [part_row(model.id, part, spans.non_body[i]) for i, part in enumerate(model.non_body)]
+    return {
+        "articles": [article_row(model, text)],
+        "claims": claims,
+        "figures": figures,
+        "page_parts": parts,
+    }
 
 
 def registry_rows(items: list[Source] | list[Quantity]) -> list[Row]:

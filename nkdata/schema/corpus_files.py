@@ -30,6 +30,7 @@ from nkdata.schema.fields import (
     Line,
     PartialDate,
     Prose,
+    Quote,
     SemVer,
     Slug,
     Url,
@@ -139,7 +140,7 @@ class FigureEntry(BaseModel):
     """Id of the figure within its claim, such as `f1`."""
     quantity_id: Slug
     """What the number counts: an id from quantities.yaml."""
-    text: Line
+    text: Quote
     """The number exactly as it appears inside the claim's quote."""
     occurrence: PositiveInt | None = None
     """Which match of `text` inside the quote, when it occurs more than once (1 = first)."""
@@ -174,7 +175,7 @@ class ClaimEntry(BaseModel):
     """Who makes the claim: an id from sources.yaml."""
     via_id: Slug | None = None
     """Who relays the claim, where it reaches the article second-hand."""
-    quote: Line
+    quote: Quote
     """The exact span of text.txt that states the claim; offsets are found by the build."""
     occurrence: PositiveInt | None = None
     """Which match of `quote` in the text, when it occurs more than once (1 = first)."""
@@ -203,7 +204,7 @@ class NonBodyEntry(BaseModel):
 
     lines: LineRange | PositiveInt | None = None
     """Lines of text.txt, first-last included: `1`, `66-80`."""
-    quote: Line | None = None
+    quote: Quote | None = None
     """Instead of `lines`: the exact span of text.txt, for a part that shares its line."""
     occurrence: PositiveInt | None = None
     """Which match of `quote` in the text, when it occurs more than once (1 = first)."""
@@ -237,7 +238,7 @@ class ExclusionEntry(BaseModel):
 
     model_config = STRICT
 
-    quote: Line
+    quote: Quote
     """A span of text.txt that holds the number (every number inside it is covered)."""
     occurrence: PositiveInt | None = None
     """Which match of `quote` in the text, when it occurs more than once (1 = first)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from nkdata.schema.countries import ISO_3166_ALPHA2
@@ -125,11 +125,29 @@ def _check_partial_date(text: str) -> str:
     return text
 
 
+def _year_as_text(value: object) -> object:
+    """An unquoted year (YAML reads ``2018`` as a number) means the same as ``'2018'``."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999:
+        return f"{value:04d}"
+    return value
+
+
+def _year_or_text(pattern: str) -> BeforeValidator:
+    """Dates are accepted quoted or not, with one meaning: ``published: 2018`` is ``'2018'``."""
+    year = Annotated[int, Field(ge=0, le=9999)]
+    text = Annotated[str, StringConstraints(pattern=pattern)]
+    return BeforeValidator(_year_as_text, json_schema_input_type=year | text)
+
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 """A lower-case ASCII id: letters, digits and single hyphens, such as ``gideon-rachman``."""
 
 Line = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(?:.*\S)?$")]
 """One line of text with no leading or trailing white space."""
+
+Quote = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(?:[\s\S]*\S)?$")]
+"""An exact span of an article text: it may cross a line break (hard-wrapped wire copy), but
+starts and ends with a visible character."""
 
 Prose = Annotated[str, StringConstraints(min_length=1)]
 """Free text; may span lines."""
@@ -144,12 +162,18 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 SemVer = Annotated[str, StringConstraints(pattern=r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")]
 
 PartialDate = Annotated[
-    str, StringConstraints(pattern=PARTIAL_DATE_PATTERN), AfterValidator(_check_partial_date)
+    str,
+    _year_or_text(PARTIAL_DATE_PATTERN),
+    StringConstraints(pattern=PARTIAL_DATE_PATTERN),
+    AfterValidator(_check_partial_date),
 ]
 """A date written at the precision the text supports: ``2024``, ``2024-11`` or ``2024-11-05``."""
 
 DateSpanText = Annotated[
-    str, StringConstraints(pattern=DATE_SPAN_PATTERN), AfterValidator(_check_date_span)
+    str,
+    _year_or_text(DATE_SPAN_PATTERN),
+    StringConstraints(pattern=DATE_SPAN_PATTERN),
+    AfterValidator(_check_date_span),
 ]
 """A date or an EDTF interval: ``2024``, ``2024-11-05``, ``2017/..`` (2017 or later),
 ``2015-06-25/2015-06-26`` (one of those days)."""

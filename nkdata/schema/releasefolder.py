@@ -46,7 +46,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 """File extension → (Data Package ``format``, ``mediatype``) of every table file."""
 
 _VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
-_FILE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.(?:csv|parquet)$")
+_FILE_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)$")
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 

@@ -1,0 +1,96 @@
+"""The number rule: every number in an article's body is a figure or a listed exclusion.
+
+A number (found by :mod:`nkdata.corpus.numberfinder`) is accounted for when it lies wholly
+inside a figure's text, an exclusion's quote, or a part of the page marked ``non_body``. Any
+other is ``number-unaccounted``, reported at its line and column in text.txt. The same
+statuses are what ``nkdata numbers ARTICLE`` prints, so a contributor sees what the rule sees.
+
+>>> from nkdata.corpus.crosscheck import Spans
+>>> spans = Spans(figures={("c01", "f1"): (15, 17)})
+>>> [(s.number.text, s.status) for s in number_statuses("In 2018, about 28 sites.", spans, {})]
+[('2018', 'unaccounted'), ('28', 'figure c01:f1')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nkdata.corpus.crosscheck import Spans
+from nkdata.corpus.numberfinder import Number, find_numbers
+from nkdata.corpus.problems import Problem, Rule
+from nkdata.corpus.text import line_column
+
+UNACCOUNTED = "unaccounted"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberStatus:
+    """One number of a text and what accounts for it."""
+
+    number: Number
+    line: int
+    column: int
+    status: str
+    """``figure c04:f1``, ``exclusion (date)``, ``non-body (headline)`` or ``unaccounted``."""
+
+
+def covering_spans(spans: Spans, labels: dict[str, dict[int, str]]) -> list[tuple[int, int, str]]:
+    """Every span that accounts for numbers, with its label; ``labels`` names the exclusions'
+    reasons and the non-body parts' kinds by their index in article.yaml."""
+    covers = [
+        (a, b, f"figure {claim}:{figure}") for (claim, figure), (a, b) in spans.figures.items()
+    ]
+    covers += [
+        (a, b, f"exclusion ({labels['exclusions'].get(i, '?')})")
+        for i, (a, b) in spans.exclusions.items()
+    ]
+    covers += [
+        (a, b, f"non-body ({labels['non_body'].get(i, '?')})")
+        for i, (a, b) in spans.non_body.items()
+    ]
+    return sorted(covers)
+
+
+def number_statuses(
+    text: str, spans: Spans, labels: dict[str, dict[int, str]]
+) -> list[NumberStatus]:
+    """Each number of ``text`` with the first span (in text order) that covers it."""
+    covers = covering_spans(spans, {"exclusions": {}, "non_body": {}, **labels})
+    return [
+        NumberStatus(number, *line_column(text, number.start), _status(number, covers))
+        for number in find_numbers(text)
+    ]
+
+
+def _status(number: Number, covers: Iterable[tuple[int, int, str]]) -> str:
+    return next(
+        (label for a, b, label in covers if a <= number.start and number.end <= b), UNACCOUNTED
+    )
+
+
+def _context(text: str, number: Number) -> str:
+    """The number with the word before and after it on its line: a quote likely to be unique."""
+    start = text.rfind(" ", 0, max(text.rfind(" ", 0, number.start), 0)) + 1
+    start = max(start, text.rfind("\n", 0, number.start) + 1)
+    after = text.find(" ", number.end + 1)
+    ends = [at for at in (after, text.find("\n", number.end)) if at >= 0]
+    return text[start : min(ends, default=len(text))].strip().replace("'", "''")
+
+
+def unaccounted(text: str, spans: Spans, text_file: str) -> list[Problem]:
+    """A ``number-unaccounted`` problem for each number no figure, exclusion or part covers."""
+    return [
+        Problem(
+            code=Rule.NUMBER_UNACCOUNTED,
+            message=f"the number {status.number.text!r} is neither a figure nor an exclusion",
+            file=text_file,
+            line=status.line,
+            column=status.column,
+            hint="Record it as a figure of the claim that states it, or add it to `exclusions:` "
+            f"(quote: '{_context(text, status.number)}', reason: date, name, ordinal, ...), or "
+            "mark its part of the page `non_body`. `nkdata numbers ARTICLE` lists every number.",
+        )
+        for status in number_statuses(text, spans, {})
+        if status.status == UNACCOUNTED
+    ]
