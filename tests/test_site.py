@@ -5,16 +5,19 @@ What a browser makes of the pages is tests/test_site_browser.py.
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pyarrow as pa
 import pytest
 from markupsafe import escape
 
 import nkdata as nk
 from nkdata.view import site as site_module
 from nkdata.view.site import MARKER, write_site
-from tests.conftest import snapshot, tree
+from tests.conftest import rewrite_table, snapshot, tree
 from tests.support.sitecheck import ARTICLE, CLAIM, HOSTILE, hostile_release, tags
 
 
@@ -96,6 +99,30 @@ def test_article_page_reads_without_javascript(site: Path) -> None:
     claim = data.claims[CLAIM]
     for shown in (claim.statement, data.sources[claim.source_id].name, claim.framing.value):
         assert escape(shown) in html
+
+
+def test_parts_that_are_not_the_body_are_dimmed(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    shutil.copytree(nk.load().path, release)
+    text = nk.load().articles[ARTICLE].text
+    start = text.rindex("Expanded Coverage:")
+    end = start + len("Expanded Coverage:")
+    part = {"article_id": ARTICLE, "kind": "furniture", "part_start": start, "part_end": end}
+    rows = [{"id": f"{ARTICLE}:{start}-{end}", **part}]
+    rewrite_table(release, "page_parts", lambda t: pa.Table.from_pylist(rows, schema=t.schema))
+    write_site(nk.load(path=release), tmp_path / "site")
+    html = (tmp_path / "site" / "articles" / f"{ARTICLE}.html").read_text(encoding="utf-8")
+    assert '<span class="part" data-kind="furniture"' in html
+    assert html.count('class="part"') == 1 and 'class="part sample"' in html  # and its key
+    assert re.search(r'<span class="part"[^>]*>Expanded Coverage:</span>', html)
+
+
+def test_a_release_of_an_older_schema_is_a_clear_error(tmp_path: Path, nkdata) -> None:
+    for command in (["site", "--out", tmp_path / "out"], ["figures", "population"]):
+        run = nkdata(*command, "0.1.0")
+        assert run.exit_code == 1
+        assert "has other columns than this version of nkdata knows" in run.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_corpus_text_is_escaped(tmp_path: Path) -> None:

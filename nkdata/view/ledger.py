@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from nkdata.errors import NkdataError
+from nkdata.errors import NkdataError, ReleaseError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -121,8 +121,18 @@ def ledger(data: Dataset, quantity_id: str) -> list[LedgerRow]:
 
 
 def arrow_tables(data: Dataset) -> dict[str, pa.Table]:
-    """The tables a ledger reads, as Arrow, each file checked against its hash."""
-    return {name: getattr(data, name).to_arrow() for name in TABLES}
+    """The tables a ledger reads, as Arrow, each file checked against its hash and its columns
+    against the model (a release of another schema cannot be read by name)."""
+    tables = {}
+    for name in TABLES:
+        table = getattr(data, name)
+        tables[name] = table.to_arrow()
+        if set(tables[name].column_names) != set(table.model.model_fields):
+            raise ReleaseError(
+                f"the {name} table of release {data.version} has other columns than this "
+                "version of nkdata knows; install the nkdata version that made the release."
+            )
+    return tables
 
 
 def check_quantity(quantities: pa.Table, quantity_id: str) -> None:

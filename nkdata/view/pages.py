@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from nkdata.errors import ReleaseError
 from nkdata.schema.releasefolder import CITATION_KEY, TEXT_RIGHTS_KEY
 from nkdata.schema.vocab import MEANINGS
 from nkdata.view.articletext import Part, article_html
@@ -95,13 +96,26 @@ class Release:
             claims=claims,
             figures=_figures_by_claim(by_quantity),
             ledgers=by_quantity,
-            parts={},
+            parts=_parts_by_article(data),
             facts=_source_facts(sources, articles, claims),
         )
 
     def name(self, source_id: str | None) -> str | None:
         """A source's name, or None for no source."""
         return self.sources[source_id]["name"] if source_id else None
+
+
+def _parts_by_article(data: Dataset) -> dict[str, list[Part]]:
+    """The non-body parts of each article's text; none in a release made before the
+    ``page_parts`` table (0.1.0)."""
+    try:
+        table = data.page_parts.to_arrow()
+    except ReleaseError:
+        return {}
+    grouped: dict[str, list[Part]] = defaultdict(list)
+    for row in table.to_pylist():
+        grouped[row["article_id"]].append((row["part_start"], row["part_end"], row["kind"]))
+    return dict(grouped)
 
 
 def _claims_by_article(claims: list[Row]) -> dict[str, list[Row]]:
@@ -159,6 +173,7 @@ def index_page(release: Release) -> dict[str, Any]:
         "claims": sum(len(rows) for rows in release.claims.values()),
         "figures": sum(len(rows) for rows in release.figures.values()),
         "quantities": len(release.quantities),
+        "page_parts": sum(len(parts) for parts in release.parts.values()),
     }
     articles = sorted(release.articles.values(), key=lambda a: (a["published"], a["id"]))
     return {
