@@ -127,7 +127,13 @@ def build(
     """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
     datapackage.json, README.md). An existing version is never overwritten."""
     from nkdata.progress import progress_display
-    from nkdata.release.build import BuildError, BuildStatus, build_release, check_release
+    from nkdata.release.build import (
+        STEPS,
+        BuildError,
+        BuildStatus,
+        build_release,
+        check_release,
+    )
 
     root, corpus = _validated(path, fmt)
     releases = releases or root.parent / "releases"
@@ -142,7 +148,7 @@ def build(
         typer.echo(f"release {version} matches the corpus")
         return
     try:
-        with progress_display(enabled=not quiet, total=8) as step:
+        with progress_display(enabled=not quiet, total=STEPS) as step:
             result = build_release(corpus, releases, step)
     except BuildError as exc:
         typer.echo(f"Error: {exc}.", err=True)

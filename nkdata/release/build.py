@@ -31,6 +31,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from nkdata.corpus.validate import Corpus
+from nkdata.release.cardcharts import card_charts
 from nkdata.release.changes import release_changes
 from nkdata.release.datacard import data_card
 from nkdata.release.datapackage import descriptor
@@ -43,6 +44,7 @@ from nkdata.schema.releasefolder import (
     FORMATS,
     INDEX,
     ReleaseFile,
+    chart_file,
     index_of,
     previous_version,
     released_versions,
@@ -50,6 +52,8 @@ from nkdata.schema.releasefolder import (
 )
 
 TEMP_PREFIX = ".nkdata-build-"
+STEPS = len(table_models()) + 4
+"""Progress steps of a build: each table, the charts, the descriptor, the card, the rename."""
 Progress = Callable[[str], None]
 
 
@@ -97,15 +101,21 @@ def write_release_files(
         progress(f"table {name}")
         write_parquet(tables[name], folder / table_file(name, "parquet"))
         write_csv(tables[name], folder / table_file(name, "csv"))
+    progress("charts")
+    charts = card_charts(tables)
+    for chart in charts:
+        (folder / chart_file(chart.quantity_id)).write_bytes(chart.svg)
     progress(DESCRIPTOR)
     names = [table_file(name, fmt) for name in tables for fmt in FORMATS]
+    names += [chart_file(chart.quantity_id) for chart in charts]
     files = {name: ReleaseFile.of(folder / name) for name in names}
-    package = descriptor(corpus.dataset, files, publishers=_publishers(corpus))
+    labels = {chart.quantity_id: chart.label for chart in charts}
+    package = descriptor(corpus.dataset, files, publishers=_publishers(corpus), charts=labels)
     (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
     progress(CARD)
     previous = previous_version(releases, corpus.dataset.version)
     changes = release_changes(releases / previous, tables) if previous else None
-    card = data_card(corpus.dataset, tables, previous, changes)
+    card = data_card(corpus.dataset, tables, previous, changes, labels)
     (folder / CARD).write_text(card, encoding="utf-8", newline="\n")
 
 

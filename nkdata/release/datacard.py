@@ -17,6 +17,7 @@ from nkdata.release.changes import TableChanges
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import column_table
+from nkdata.schema.releasefolder import chart_file
 
 TEMPLATE = Template(files(__package__).joinpath("datacard.md").read_text(encoding="utf-8"))
 """The card's fixed prose, with ``${name}`` where a fact of the release goes."""
@@ -73,13 +74,31 @@ def _changes(previous: str | None, changes: dict[str, TableChanges] | None) -> l
     return lines
 
 
+def _figures(charts: dict[str, str]) -> list[str]:
+    """A chart per quantity (id → label), as images beside the card."""
+    if not charts:
+        return ["No quantity has more than one figure yet."]
+    lines = []
+    for quantity_id, label in sorted(charts.items()):
+        shown = label.replace("[", "(").replace("]", ")")  # no Markdown link syntax in alt text
+        lines += [
+            f"### {label} (`{quantity_id}`)",
+            "",
+            f"![Figures of {shown} over time]({chart_file(quantity_id)})",
+            "",
+        ]
+    return lines[:-1]
+
+
 def data_card(
     dataset: DatasetFile,
     tables: dict[str, pa.Table],
     previous: str | None,
     changes: dict[str, TableChanges] | None,
+    charts: dict[str, str],
 ) -> str:
-    """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in."""
+    """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in;
+    ``charts`` are the quantities (id → label) whose chart files are beside the card."""
     languages = sorted(set(tables["articles"].column("language").to_pylist())) or ["en"]
     columns = [
         "\n".join([f"### {name}", "", *column_table(model)])
@@ -92,6 +111,7 @@ def data_card(
         released=dataset.released,
         description=dataset.description,
         composition="\n".join(_composition(tables)),
+        figures="\n".join(_figures(charts)),
         coverage="".join(line + "\n" for line in _coverage(tables)),
         license_title=dataset.license.title,
         license_name=dataset.license.name,

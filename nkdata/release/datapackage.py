@@ -3,8 +3,9 @@
 Every resource names its path, format, mediatype, encoding, size and ``sha256:`` hash. CSV
 resources carry the Table Schema with primary and foreign keys (so ``frictionless validate``
 checks them). Parquet resources are typed ``file`` (frictionless reads Parquet lists wrongly and
-cannot count its bytes) and carry the same schema, without foreign keys, for other tools.
-``created`` comes from the dataset's release date, never from the clock.
+cannot count its bytes) and carry the same schema, without foreign keys, for other tools. The
+data card's charts are ``file`` resources too (``image/svg+xml``), so that every file of the
+release is listed with its hash. ``created`` comes from the dataset's release date, never from the clock.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import table_schema
 from nkdata.schema.releasefolder import (
+    CHART,
     CITATION_KEY,
     FORMATS,
     TEXT_RIGHTS_KEY,
     ReleaseFile,
+    chart_file,
     table_file,
 )
 
@@ -70,13 +73,32 @@ def resource(table: str, fmt: str, path: str, file: ReleaseFile) -> dict[str, An
     return entry
 
 
+def chart_resource(quantity_id: str, label: str, path: str, file: ReleaseFile) -> dict[str, Any]:
+    """One resource: the data card's chart of a quantity's figures."""
+    file_format, mediatype = CHART
+    return {
+        "name": f"chart-{quantity_id}",
+        "type": "file",
+        "path": path,
+        "format": file_format,
+        "mediatype": mediatype,
+        "encoding": "utf-8",
+        "bytes": file.bytes,
+        "hash": file.sha256,
+        "description": f"Chart of the figures of `{quantity_id}` ({label}) over time, as the "
+        "data card shows it.",
+    }
+
+
 def descriptor(
     dataset: DatasetFile,
     files: dict[str, ReleaseFile],
     prefix: str = "",
     publishers: list[dict[str, str]] | None = None,
+    charts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The descriptor of a release whose table files are ``files`` (by name).
+    """The descriptor of a release whose files are ``files`` (by name): its tables, and the
+    charts of ``charts`` (quantity id → label).
 
     ``prefix`` is prepended to every path: ``""`` inside a release folder,
     ``"releases/<version>/"`` for the repository's root descriptor.
@@ -85,6 +107,10 @@ def descriptor(
         resource(table, fmt, prefix + table_file(table, fmt), files[table_file(table, fmt)])
         for fmt in FORMATS
         for table in table_models()
+    ]
+    resources += [
+        chart_resource(quantity, label, prefix + chart_file(quantity), files[chart_file(quantity)])
+        for quantity, label in sorted((charts or {}).items())
     ]
     licence = dataset.license.model_dump()
     licence["title"] += " (the annotations: every table and column except articles.text)"

@@ -2,9 +2,10 @@
 
 A releases folder holds ``index.json`` (every version with its descriptor's hash and size) and
 one folder per version, ``<major>.<minor>.<patch>/``, with ``datapackage.json`` (every file of
-the release with its hash and size), each table as ``<table>.parquet`` and ``<table>.csv``, and
-a ``README.md`` data card. Everything that reads or writes that layout takes its rules from
-here, so that a writer and a reader can never disagree about them.
+the release with its hash and size), each table as ``<table>.parquet`` and ``<table>.csv``, a
+``README.md`` data card, and the charts the card shows as ``chart-<quantity>.svg``. The folder
+is flat: no file name holds a folder. Everything that reads or writes that layout takes its
+rules from here, so that a writer and a reader can never disagree about them.
 
 Nothing here touches the network or a third-party library: the loaders import it.
 
@@ -45,8 +46,14 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 """File extension → (Data Package ``format``, ``mediatype``) of every table file."""
 
+CHART = ("svg", "image/svg+xml")
+"""Data Package ``format`` and ``mediatype`` of a chart file."""
+
 _VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
-_FILE_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)$")
+_FILE_NAME = re.compile(
+    r"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)|chart-[a-z0-9]+(?:-[a-z0-9]+)*\.svg)$"
+)
+"""A table file, or a chart of a quantity (quantity ids are slugs)."""
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -74,6 +81,15 @@ def version_key(version: str) -> tuple[int, int, int]:
 def table_file(table: str, fmt: str) -> str:
     """The file name of ``table`` in format ``fmt``: ``claims.parquet``."""
     return f"{table}.{fmt}"
+
+
+def chart_file(quantity_id: str) -> str:
+    """The file name of the data card's chart of a quantity: ``chart-smartphones-in-use.svg``.
+
+    >>> chart_file("population")
+    'chart-population.svg'
+    """
+    return f"chart-{quantity_id}.{CHART[0]}"
 
 
 def sha256(data: ReadableBuffer) -> str:
