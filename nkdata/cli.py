@@ -212,7 +212,7 @@ app.add_typer(new_app, name="new")
 CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
 
 
-def _scaffold(kind: str, path: Path, new_id: str) -> Path:
+def _scaffold(kind: str, path: Path, *args: object) -> Path:
     """Run the scaffold ``<kind>`` on the corpus at ``path``; exit with its error if it fails."""
     from nkdata.corpus import scaffold
 
@@ -220,7 +220,7 @@ def _scaffold(kind: str, path: Path, new_id: str) -> Path:
     if only is not None:
         usage_error(f"{path} is an article folder; give the corpus folder.")
     try:
-        written: Path = getattr(scaffold, kind)(root, new_id)
+        written: Path = getattr(scaffold, kind)(root, *args)
     except scaffold.ScaffoldError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
@@ -244,15 +244,135 @@ def new_article(
     typer.echo(f"  3. nkdata validate {folder}")
 
 
+IdsArg = Annotated[list[str], typer.Argument(metavar="ID...", help="One or more new ids.")]
+
+
+def _new_entries(registry: str, corpus: Path, ids: list[str], given: dict[str, str | None]) -> None:
+    """Append one scaffolded entry per id, with the ``given`` values that are set."""
+    fields = {name: value for name, value in given.items() if value is not None}
+    if len(ids) > 1 and {"name", "label"} & fields.keys():
+        usage_error("--name and --label name one entry: give a single ID with them.")
+    written = _scaffold("new_entries", corpus, registry, [{"id": i, **fields} for i in ids])
+    typer.echo(f"appended {', '.join(repr(i) for i in ids)} to {written}")
+    typer.echo(f'next: fill in every "" of the new entries at the end of {written}')
+    typer.echo(f"then: nkdata validate {corpus}")
+
+
 @new_app.command("source")
 def new_source(
-    source_id: Annotated[str, typer.Argument(metavar="ID", help="The new source's id.")],
+    ids: IdsArg,
+    name: Annotated[
+        str | None, typer.Option(help="The source's name, as the texts give it.")
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="person, organization, company, outlet, government, military, ..."),
+    ] = None,
     corpus: CorpusOpt = Path("corpus"),
 ) -> None:
-    """Append an entry for ID to sources.yaml, leaving the rest of the file as it is."""
-    written = _scaffold("new_source", corpus, source_id)
-    typer.echo(f"appended source '{source_id}' to {written}")
-    typer.echo(f'next: fill in every "" of the new entry at the end of {written}')
+    """Append an entry per ID to sources.yaml, leaving the rest of the file as it is.
+
+    Search first: `nkdata find source TEXT` lists the sources that may be the same.
+    """
+    from nkdata.schema.vocab import SourceKind
+
+    if kind is not None and kind not in SourceKind.meanings():
+        usage_error(f"--kind {kind!r} is not one of {', '.join(SourceKind.meanings())}.")
+    _new_entries("sources", corpus, ids, {"name": name, "kind": kind})
+
+
+@new_app.command("quantity")
+def new_quantity(
+    ids: IdsArg,
+    label: Annotated[str | None, typer.Option(help="A short human label.")] = None,
+    unit: Annotated[str | None, typer.Option(help="What one unit counts: people, ...")] = None,
+    corpus: CorpusOpt = Path("corpus"),
+) -> None:
+    """Append an entry per ID to quantities.yaml, leaving the rest of the file as it is.
+
+    Search first: `nkdata find quantity TEXT` lists the quantities that may be the same.
+    """
+    _new_entries("quantities", corpus, ids, {"label": label, "unit": unit})
+
+
+ArticleArg = Annotated[
+    str, typer.Argument(metavar="ARTICLE", help="An article folder, or an article id.")
+]
+
+
+def _article(article: str, corpus: Path) -> tuple[Path, str]:
+    """The corpus root and folder name of ``article``: a folder path, or an id in ``corpus``."""
+    path = Path(article)
+    root, only = find_corpus(path if path.is_dir() else corpus / "articles" / article)
+    if only is None or not (root / "articles" / only).is_dir():
+        usage_error(f"{article} is not an article folder, nor an article id in {corpus}.")
+    return root, only
+
+
+def _inspect(article: str, corpus: Path, render: str) -> None:
+    """Print what ``render`` makes of the article's own check, then its problems; exit 1 if any."""
+    from nkdata.corpus import inspect
+    from nkdata.corpus.report import render as render_problems
+
+    root, folder = _article(article, corpus)
+    local = inspect.inspect_article(root, folder)
+    for line in getattr(inspect, render)(local):
+        typer.echo(line)
+    for line in render_problems(local.problems, str(root), Format.TEXT):
+        typer.echo(line, err=True)
+    raise typer.Exit(1 if local.problems else 0)
+
+
+@app.command()
+def show(article: ArticleArg, corpus: CorpusOpt = Path("corpus")) -> None:
+    """Show each claim as the build will record it: line:column and offsets in text.txt,
+    source and relay, mode/framing/topic, the quote, and each figure's normalised value.
+
+    The article's own problems follow (exit 1); registries are not checked here."""
+    _inspect(article, corpus, "show_lines")
+
+
+@app.command()
+def numbers(article: ArticleArg, corpus: CorpusOpt = Path("corpus")) -> None:
+    """List every number of the article's text with what accounts for it: a figure (its id),
+    an exclusion (its reason), a non-body part (its kind), or `unaccounted`, which
+    `nkdata validate` reports as number-unaccounted."""
+    _inspect(article, corpus, "number_lines")
+
+
+@app.command()
+def find(
+    registry: Annotated[
+        str, typer.Argument(metavar="source|quantity", help="Which registry to search.")
+    ],
+    text: Annotated[list[str], typer.Argument(metavar="TEXT", help="Words to look for.")],
+    corpus: CorpusOpt = Path("corpus"),
+) -> None:
+    """Search sources.yaml or quantities.yaml by id, name or label, unit, kind and
+    description, forgiving small spelling differences: reuse an entry before adding one."""
+    from nkdata.corpus.layout import read_bytes
+    from nkdata.corpus.registrysearch import search
+    from nkdata.corpus.text import MAX_YAML_BYTES
+    from nkdata.corpus.yamlreader import YamlDocument, parse_yaml
+
+    key = {"source": "sources", "quantity": "quantities"}.get(registry)
+    if key is None:
+        usage_error(f"search 'source' or 'quantity', not {registry!r}.")
+    root, _ = find_corpus(corpus)
+    path = root / f"{key}.yaml"
+    data, _ = read_bytes(path, path.name, MAX_YAML_BYTES)
+    parsed = parse_yaml(data.decode("utf-8", errors="replace"), path.name) if data else None
+    if not isinstance(parsed, YamlDocument) or not isinstance(parsed.data, dict):
+        usage_error(f"cannot read {path}; run `nkdata validate`.")
+    entries = [e for e in parsed.data.get(key) or [] if isinstance(e, dict)]
+    matches = search(entries, " ".join(text))
+    for match in matches:
+        entry = match.entry
+        title = entry.get("name") or entry.get("label") or ""
+        detail = entry.get("kind") or entry.get("unit") or ""
+        typer.echo(f"{entry.get('id')}  {title} ({detail})")
+    if not matches:
+        typer.echo(f"no {registry} matches {' '.join(text)!r}: `nkdata new {registry} ID` adds one")
 
 
 @app.command()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pydantic import BaseModel
 
-    from nkdata.corpus.crosscheck import Spans
+    from nkdata.corpus.crosscheck import ParsedArticle, Spans
     from nkdata.corpus.resolve import Row
     from nkdata.schema.corpus_files import ClaimEntry, ExclusionEntry, NonBodyEntry
 
@@ -146,21 +146,27 @@ def references_exist(
     )
 
 
-def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) -> CheckedArticle:
-    from nkdata.corpus.crosscheck import (
-        ParsedArticle,
-        check_article,
-        check_references,
-        referenced_ids,
-    )
+@dataclass(slots=True)
+class LocalCheck:
+    """One article after its own stages (read, models, cross-checks, numbers): what the
+    reference check, the build and ``nkdata show``/``nkdata numbers`` need."""
+
+    problems: list[Problem]
+    parsed: ParsedArticle | None = None
+    """None when article.yaml does not parse as YAML."""
+    spans: Spans | None = None
+
+
+def check_locally(raw: ArticleBytes) -> LocalCheck:
+    """Run the article-local stages on an article folder's bytes; every problem is collected."""
+    from nkdata.corpus.crosscheck import ParsedArticle, check_article
     from nkdata.corpus.numbercheck import unaccounted
-    from nkdata.corpus.resolve import article_rows
     from nkdata.corpus.typecheck import parse_model
     from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, ExclusionEntry, NonBodyEntry
 
     read, problems = read_article(raw)
     if read.yaml.doc is None:
-        return CheckedArticle(problems)
+        return LocalCheck(problems)
     model, model_problems = parse_model(read.yaml, ArticleFile)
     problems += model_problems
     data = read.yaml.doc.data
@@ -183,12 +189,23 @@ def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) 
     problems += check_problems
     if read.text is not None and _all_placed(data, spans):
         problems += unaccounted(read.text, spans, read.text_file)
+    return LocalCheck(problems, parsed, spans)
+
+
+def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) -> CheckedArticle:
+    from nkdata.corpus.crosscheck import check_references, referenced_ids
+    from nkdata.corpus.resolve import article_rows
+
+    local = check_locally(raw)
+    problems, parsed, spans = local.problems, local.parsed, local.spans
+    if parsed is None or spans is None:
+        return CheckedArticle(problems)
     references = checkcache.pack(*referenced_ids(parsed)) if not problems else None
     problems += check_references(parsed, context.source_ids, context.quantity_ids)
     rows = None
     if context.units is not None and not problems:
-        assert model is not None and read.text is not None
-        rows = article_rows(model, read.text, spans, context.units)
+        assert parsed.model is not None and parsed.text is not None
+        rows = article_rows(parsed.model, parsed.text, spans, context.units)
     return CheckedArticle(problems, key, references, rows)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import unicodedata
 
 MAX_MATCHES = 1000
 """Matches :func:`find_all` collects at most: enough to count any real repetition, and a bound on
@@ -92,12 +93,24 @@ def _word_starts(text: str) -> tuple[int, ...]:
     return tuple(words[:: len(words) // MAX_WINDOWS + 1])
 
 
+def shown(char: str) -> str:
+    """A character as a hint shows it: itself if visible, else its code point and name, so
+    that a doubled space or a no-break space can be seen.
+
+    >>> shown("r"), shown(" "), shown("\u00a0")
+    ('r', 'U+0020 SPACE', 'U+00A0 NO-BREAK SPACE')
+    """
+    if char.isprintable() and not char.isspace():
+        return char
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}"
+
+
 def _first_difference(passage: str, quote: str) -> str:
     for index, (ours, theirs) in enumerate(zip(passage, quote, strict=False)):
         if ours != theirs:
             return (
                 f"first difference at character {index + 1}: "
-                f"the text has {ours} where the quote has {theirs}"
+                f"the text has {shown(ours)} where the quote has {shown(theirs)}"
             )
     if len(passage) != len(quote):
         return f"the passage and the quote differ in length ({len(passage)} vs {len(quote)})"

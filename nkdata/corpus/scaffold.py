@@ -1,4 +1,5 @@
-"""Scaffolds for contributors: ``nkdata new article`` and ``nkdata new source``.
+"""Scaffolds for contributors: ``nkdata new article``, ``nkdata new source`` and
+``nkdata new quantity``.
 
 A scaffold is written from the models in :mod:`nkdata.schema.corpus_files` and :mod:`nkdata.models`:
 every field appears, in model order, under a comment made of its description (and, for a
@@ -19,6 +20,7 @@ statement: ""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import textwrap
@@ -31,7 +33,7 @@ from pydantic import BaseModel
 from nkdata.corpus.layout import read_bytes
 from nkdata.corpus.text import MAX_YAML_BYTES
 from nkdata.corpus.yamlreader import YamlDocument, parse_yaml
-from nkdata.models import Source
+from nkdata.models import Quantity, Row, Source
 from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
 from nkdata.schema.fields import is_slug
 
@@ -165,9 +167,19 @@ def article_yaml(article_id: str) -> str:
     return "\n".join(header + model_lines(ArticleFile, {"id": article_id}, 0)) + "\n"
 
 
-def source_entry(source_id: str, indent: int = 2) -> str:
-    """The scaffold of one ``sources.yaml`` entry, as a block-list item at ``indent``."""
-    return "\n".join(list_item(Source, {"id": source_id}, indent)) + "\n"
+REGISTRIES: dict[str, tuple[type[Row], str]] = {
+    "sources": (Source, "source"),
+    "quantities": (Quantity, "quantity"),
+}
+"""Registry file stem → the model of its entries, and what one entry is called."""
+
+
+def registry_entry(model: type[Row], given: dict[str, str], indent: int = 2) -> str:
+    """The scaffold of one registry entry, as a block-list item at ``indent``; ``given`` values
+    (the id, and any of name, kind, label, unit, ...) are written as YAML strings."""
+    values = {name: json.dumps(value, ensure_ascii=False) for name, value in given.items()}
+    values["id"] = given["id"]
+    return "\n".join(list_item(model, values, indent)) + "\n"
 
 
 def _check_id(kind: str, new_id: str) -> None:
@@ -228,27 +240,35 @@ def _article_folder(folder: Path) -> bool:
         raise ScaffoldError(f"cannot create {folder}: {exc.strerror}", 1) from None
 
 
-def new_source(corpus: Path, source_id: str) -> Path:
-    """Append a scaffolded entry for ``source_id`` to ``sources.yaml``; return the file's path.
+def new_entries(corpus: Path, registry: str, entries: list[dict[str, str]]) -> Path:
+    """Append a scaffolded entry for each of ``entries`` (each with an ``id``) to
+    ``<registry>.yaml``; return the file's path.
 
-    The bytes already in the file are kept as they are (the entry is added after them), an
-    existing id is refused, and the file is replaced atomically.
+    All or nothing: the bytes already in the file are kept as they are (the entries are added
+    after them), an id that exists or is given twice refuses the whole request, and the file is
+    replaced atomically.
     """
-    _check_id("source", source_id)
-    path = corpus / "sources.yaml"
+    model, entry_name = REGISTRIES[registry]
+    new_ids = [entry["id"] for entry in entries]
+    for new_id in new_ids:
+        _check_id(entry_name, new_id)
+    path = corpus / f"{registry}.yaml"
     old, problems = read_bytes(path, path.name, MAX_YAML_BYTES)  # no link, FIFO or giant
     if old is None:
         raise ScaffoldError(f"cannot read {path}: {problems[0].message}", 1)
-    ids, indent = _source_ids(old, path)
-    if source_id.casefold() in {known.casefold() for known in ids}:
-        raise ScaffoldError(f"source '{source_id}' is already in {path}; nothing was written.")
+    ids, indent = _registry_ids(old, path, registry)
+    taken = [i for i in new_ids if i.casefold() in {known.casefold() for known in ids}]
+    if taken or len({i.casefold() for i in new_ids}) != len(new_ids):
+        named = ", ".join(taken) or "an id given twice"
+        raise ScaffoldError(f"{named}: already in {path} or repeated; nothing was written.")
     newline = "\r\n" if b"\r\n" in old else "\n"
-    entry = source_entry(source_id, indent).replace("\n", newline).encode("utf-8")
-    new = old + (b"" if old.endswith(b"\n") or not old else newline.encode()) + entry
-    if _source_ids(new, path)[0] != [*ids, source_id]:
+    added = "".join(registry_entry(model, entry, indent) for entry in entries)
+    new = old + (b"" if old.endswith(b"\n") or not old else newline.encode())
+    new += added.replace("\n", newline).encode("utf-8")
+    if _registry_ids(new, path, registry)[0] != [*ids, *new_ids]:
         raise ScaffoldError(
-            f"cannot append to {path} safely: its sources list is not a block list at the end "
-            "of the file. Add the entry by hand.",
+            f"cannot append to {path} safely: its {registry} list is not a block list at the "
+            "end of the file. Add the entries by hand.",
             1,
         )
     try:
@@ -258,18 +278,18 @@ def new_source(corpus: Path, source_id: str) -> Path:
     return path
 
 
-def _source_ids(data: bytes, path: Path) -> tuple[list[str], int]:
-    """The ids in a sources.yaml, and the indentation of its list dashes."""
+def _registry_ids(data: bytes, path: Path, key: str) -> tuple[list[str], int]:
+    """The ids in a registry file, and the indentation of its list dashes."""
     parsed = parse_yaml(data.decode("utf-8", errors="replace"), path.name)
     if not isinstance(parsed, YamlDocument):
         raise ScaffoldError(
             f"{path} does not parse ({parsed.message}); run `nkdata validate` and fix it first.", 1
         )
-    entries = parsed.data.get("sources") if isinstance(parsed.data, dict) else None
+    entries = parsed.data.get(key) if isinstance(parsed.data, dict) else None
     if not isinstance(entries, list):
-        raise ScaffoldError(f"{path} has no 'sources:' list; run `nkdata validate`.", 1)
+        raise ScaffoldError(f"{path} has no '{key}:' list; run `nkdata validate`.", 1)
     ids = [entry.get("id") if isinstance(entry, dict) else None for entry in entries]
-    first = parsed.positions.get(("sources", 0))
+    first = parsed.positions.get((key, 0))
     return [str(i) for i in ids], (first[1] - 3 if first else 2)
 
 
