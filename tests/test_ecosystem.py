@@ -111,6 +111,24 @@ def test_workflow_validates_and_checks_the_release_on_pull_requests() -> None:
     assert runs.index(validate) < runs.index(build)
 
 
+def test_site_workflow_publishes_the_site_to_pages() -> None:
+    path = REPO / ".github" / "workflows" / "site.yml"
+    checked = check_jsonschema("vendor.github-workflows", path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = [step.get("run", "") for step in build["steps"]]
+    assert "pip install -c constraints.txt -e ." in runs
+    site = next(run for run in runs if run.startswith("nkdata site"))
+    out = site.split("--out ", 1)[1].split()[0]
+    upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages"))
+    assert upload["with"]["path"] == out
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
 def test_broken_workflow_is_caught(tmp_path: Path) -> None:
     """The schema check above can fail: a job without `runs-on` is rejected."""
     broken = tmp_path / "broken.yml"
