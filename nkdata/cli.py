@@ -18,6 +18,7 @@ import typer
 from nkdata.corpus.report import Format
 
 if TYPE_CHECKING:
+    import nkdata
     from nkdata.corpus.validate import Corpus
 
 app = typer.Typer(
@@ -507,6 +508,25 @@ VersionArg = Annotated[
 ]
 
 
+FromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        help="Read this release folder (such as one `nkdata build --releases` or "
+        "`nkdata download --dest` wrote) instead of a version.",
+    ),
+]
+
+
+def _release(version: str | None, folder: Path | None) -> nkdata.Dataset:
+    """The release a command shows: a folder, a version, or the bundled one."""
+    import nkdata
+
+    if folder is not None:
+        return nkdata.load(_version_argument(version) if version else None, path=folder)
+    return nkdata.load(_version_argument(version) if version else None)
+
+
 class LedgerFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -522,6 +542,7 @@ def figures(
         ),
     ],
     version: VersionArg = None,
+    folder: FromOpt = None,
     fmt: Annotated[
         LedgerFormat,
         typer.Option("--format", "-f", help="An aligned table, or one JSON object a line."),
@@ -536,12 +557,11 @@ def figures(
     article's), and a figure with all those came before it: echoes repeat, they do not
     estimate anew. In Python: nkdata.view.ledger.ledger(nkdata.load(), QUANTITY).
     """
-    import nkdata
     from nkdata.view.ledger import UnknownQuantityError, ledger
     from nkdata.view.ledgertext import ledger_json_lines, ledger_table
 
     with _user_errors():
-        data = nkdata.load(_version_argument(version) if version else None)
+        data = _release(version, folder)
         try:
             rows = ledger(data, quantity)
         except UnknownQuantityError as exc:
@@ -562,6 +582,7 @@ def site(
         ),
     ],
     version: VersionArg = None,
+    folder: FromOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Write a static website of a release: an index with search, a page per article (its text
@@ -570,12 +591,11 @@ def site(
     Open OUT/index.html in a browser, from disk or any static host: no server, no network.
     A failed run writes nothing.
     """
-    import nkdata
     from nkdata.progress import progress_display
     from nkdata.view.site import STEPS, SiteError, write_site
 
     with _user_errors():
-        data = nkdata.load(_version_argument(version) if version else None)
+        data = _release(version, folder)
         try:
             with progress_display(enabled=not quiet, total=STEPS) as step:
                 result = write_site(data, out, step)

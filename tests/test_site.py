@@ -45,6 +45,24 @@ def test_a_page_per_article_source_and_quantity(site: Path, nkdata, tmp_path: Pa
     assert snapshot(tmp_path / "out") == snapshot(site), "the same site from the CLI"
 
 
+def test_a_site_of_a_release_folder(tmp_path: Path, nkdata) -> None:
+    """`--from` reads a folder (here with a changed title), as `nkdata.load(path=...)` does."""
+    release = tmp_path / "release"
+    shutil.copytree(nk.load().path, release)
+
+    def retitled(table: pa.Table) -> pa.Table:
+        titles = ["From the folder"] * table.num_rows
+        return table.set_column(table.column_names.index("title"), "title", pa.array(titles))
+
+    rewrite_table(release, "articles", retitled)
+    run = nkdata("site", "--out", tmp_path / "site", "--from", release)
+    assert run.exit_code == 0, run.stderr
+    page = tmp_path / "site" / "articles" / f"{ARTICLE}.html"
+    assert "<h1>From the folder</h1>" in page.read_text(encoding="utf-8")
+    run = nkdata("figures", "population", "--from", tmp_path / "nowhere")
+    assert run.exit_code == 1 and "is not a release folder" in run.stderr
+
+
 def test_every_link_and_anchor_resolves_on_disk(site: Path) -> None:
     """Relative links only, each to a file of the site and an id on that page: what `file://`
     and a static host need."""

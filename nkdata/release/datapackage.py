@@ -5,7 +5,8 @@ resources carry the Table Schema with primary and foreign keys (so ``frictionles
 checks them). Parquet resources are typed ``file`` (frictionless reads Parquet lists wrongly and
 cannot count its bytes) and carry the same schema, without foreign keys, for other tools. The
 data card's charts are ``file`` resources too (``image/svg+xml``), so that every file of the
-release is listed with its hash. ``created`` comes from the dataset's release date, never from the clock.
+release is listed with its hash. ``created`` comes from the dataset's release date, never from
+the clock.
 """
 
 from __future__ import annotations
