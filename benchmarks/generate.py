@@ -38,7 +38,7 @@ def _list(words: str) -> list[str]:
 _COMMON = _list(
     "the of and to in a is that for on was with as by at from it said has have had were be are "
     "an its their this which who but not or after more than about over into been also would "
-    "could they them there when while where what some many most other new first last since "
+    "could they them there when while where what some many most other new last since "
     "under through between against during because however according officials reports report "
     "sources source government state country people workers citizens authorities ministry "
     "internet network phones smartphones mobile access service services online content media "
@@ -377,6 +377,8 @@ def sources_yaml(seed: int, shape: Shape) -> str:
         kind = "outlet" if index < 10 else rng.choice((*_KINDS, "anonymous", "group"))
         name = " ".join(w.capitalize() for w in _words(rng, 1, 3))
         lines += [f"  - id: {source_id(index)}", f"    name: {_scalar(name)}", f"    kind: {kind}"]
+        if kind in ("anonymous", "group"):
+            lines.append("    named: false")
         if kind in ("anonymous", "group") or rng.random() < 0.5:
             description = _sentence(rng, _words(rng, 6, 16))
             lines.append(f"    description: {_scalar(description)}")
