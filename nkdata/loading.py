@@ -94,7 +94,8 @@ class Table(Generic[R]):
         import pyarrow.parquet as pq
 
         data = read_verified(self.path, self.file.sha256, self.origin, self.version, _read)
-        return pq.read_table(pa.BufferReader(data))
+        with pq.ParquetFile(pa.BufferReader(data)) as parquet:  # read_table: + pyarrow.dataset
+            return parquet.read()
 
     def to_arrow(self) -> pyarrow.Table:
         """The table as a ``pyarrow.Table``, exactly as the release stores it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -104,6 +105,24 @@ def test_verify_checks_the_charts(release: Path, tmp_path: Path, nkdata) -> None
         ("release-file", second.name),
         ("release-hash", first.name),
     ]
+
+
+def test_the_site_shows_the_release_charts(release: Path, tmp_path: Path, nkdata) -> None:
+    """The very bytes of the card's chart, its hash checked: a changed file stops the site."""
+    chart = sorted(release.glob("chart-*.svg"))[0]
+    quantity = chart.stem.removeprefix("chart-")
+    run = nkdata("site", "--out", tmp_path / "site", "--from", release)
+    assert run.exit_code == 0, run.stderr
+    page = (tmp_path / "site" / "quantities" / f"{quantity}.html").read_text(encoding="utf-8")
+    svg = chart.read_text(encoding="utf-8")
+    assert svg[svg.index("<svg") :] in page
+    copy = tmp_path / "copy"
+    shutil.copytree(release, copy)
+    (copy / chart.name).write_bytes(chart.read_bytes().replace(b"#1f77b4", b"#000000"))
+    run = nkdata("site", "--out", tmp_path / "again", "--from", copy)
+    assert run.exit_code == 1
+    assert f"{chart.name} in {copy} does not match its checksum" in run.stderr
+    assert not (tmp_path / "again").exists()
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,22 @@
 """The data card's charts: the figures over time of every quantity that has more than one.
 
 They are drawn from the tables of the release being built, with the charts of the site
-(:mod:`nkdata.view.charts`), and written beside the card as ``chart-<quantity>.svg`` (the
-release-folder format has no sub-folders), listed in the descriptor so that downloads and
-``nkdata verify`` check them like every other file.
+(:mod:`nkdata.view.charts`; a mark links to the figure's row of the site's ledger, which the
+site reuses these files for), on every core, and written beside the card as
+``chart-<quantity>.svg`` (the release-folder format has no sub-folders), listed in the
+descriptor so that downloads and ``nkdata verify`` check them like every other file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 
-from nkdata.view.charts import chart_svg
-from nkdata.view.ledger import ledgers
+from nkdata.corpus.pool import map_chunks
+from nkdata.view.charts import chart_svg, ledger_link
+from nkdata.view.ledger import LedgerRow, ledgers
 
 MIN_FIGURES = 2
 """A quantity gets a chart from this many figures: one figure is a fact, not a comparison."""
@@ -28,15 +31,29 @@ class CardChart:
     svg: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Charting:
+    """What every worker needs: each quantity's ledger, label and unit."""
+
+    rows: dict[str, list[LedgerRow]]
+    quantities: dict[str, dict[str, str]]
+
+
 def card_charts(tables: dict[str, pa.Table]) -> list[CardChart]:
     """The charts of the card, in quantity-id order."""
+    rows = ledgers(tables)
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
-    return [
-        CardChart(
-            quantity_id,
-            quantities[quantity_id]["label"],
-            chart_svg(quantities[quantity_id]["label"], quantities[quantity_id]["unit"], rows),
-        )
-        for quantity_id, rows in sorted(ledgers(tables).items())
-        if len(rows) >= MIN_FIGURES
-    ]
+    chosen = sorted(q for q, figures in rows.items() if len(figures) >= MIN_FIGURES)
+    chunks = map_chunks(_draw, Charting(rows, quantities), chosen)
+    return [chart for chunk in chunks for chart in chunk]
+
+
+def _draw(charting: Charting, quantity_ids: Sequence[str]) -> list[CardChart]:
+    """The charts of a chunk of quantities (in a worker process, for a large release)."""
+    charts = []
+    for quantity_id in quantity_ids:
+        quantity = charting.quantities[quantity_id]
+        rows = charting.rows[quantity_id]
+        svg = chart_svg(quantity["label"], quantity["unit"], rows, ledger_link)
+        charts.append(CardChart(quantity_id, quantity["label"], svg))
+    return charts

@@ -62,6 +62,11 @@ KINDS = {
 Link = Callable[[LedgerRow], str]
 
 
+def ledger_link(row: LedgerRow) -> str:
+    """Where a mark leads: the figure's row of the ledger on its quantity's page of the site."""
+    return f"#f-{row.figure_id}"
+
+
 def mark_kind(row: LedgerRow) -> str:
     """Which mark shows ``row``: both bounds make a band, one bound an open-ended triangle."""
     if row.low is not None and row.high is not None and row.low < row.high:
@@ -168,7 +173,7 @@ def _axes(axes: Axes, title: str, unit: str, rows: Sequence[LedgerRow], x: list[
     """Title, unit, a date axis a year wide at least (so that dodged marks stay close to their
     date), and a log scale when the figures span three orders of magnitude."""
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, NullLocator
 
     numbers = [n for row in rows for n in (row.value, row.low, row.high) if n is not None]
     if numbers and min(numbers) > 0 and max(numbers) / min(numbers) >= 1000:
@@ -176,6 +181,8 @@ def _axes(axes: Axes, title: str, unit: str, rows: Sequence[LedgerRow], x: list[
     elif numbers:
         axes.set_ylim(bottom=0, top=max(numbers) * 1.1)
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: compact(value)))
+    axes.yaxis.set_minor_locator(NullLocator())  # a log axis would draw dozens, each costly
+    axes.xaxis.set_minor_locator(NullLocator())
     middle, span = (max(x) + min(x)) / 2, max(max(x) - min(x), 365.0) * 1.12
     axes.set_xlim(middle - span / 2, middle + span / 2)
     locator = AutoDateLocator(minticks=2, maxticks=7)  # type: ignore[no-untyped-call]

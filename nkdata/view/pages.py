@@ -15,13 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from nkdata.errors import ReleaseError
+from nkdata.models import TABLES
 from nkdata.schema.releasefolder import CITATION_KEY, TEXT_RIGHTS_KEY
 from nkdata.schema.vocab import MEANINGS
 from nkdata.view.articletext import Part, article_html
 from nkdata.view.ledger import LedgerRow, arrow_tables, ledgers
 
 if TYPE_CHECKING:
+    import pyarrow as pa
+
     from nkdata.loading import Dataset
 
 Row = dict[str, Any]
@@ -82,7 +84,7 @@ class Release:
     @classmethod
     def of(cls, data: Dataset) -> Release:
         """Read and index every table of ``data``."""
-        tables = arrow_tables(data)
+        tables = arrow_tables(data, {model.table: model.model_fields for model in TABLES})
         by_quantity = ledgers(tables)
         articles = {row["id"]: row for row in tables["articles"].to_pylist()}
         claims = _claims_by_article(tables["claims"].to_pylist())
@@ -96,7 +98,7 @@ class Release:
             claims=claims,
             figures=_figures_by_claim(by_quantity),
             ledgers=by_quantity,
-            parts=_parts_by_article(data),
+            parts=_parts_by_article(tables["page_parts"]),
             facts=_source_facts(sources, articles, claims),
         )
 
@@ -105,15 +107,10 @@ class Release:
         return self.sources[source_id]["name"] if source_id else None
 
 
-def _parts_by_article(data: Dataset) -> dict[str, list[Part]]:
-    """The non-body parts of each article's text; none in a release made before the
-    ``page_parts`` table (0.1.0)."""
-    try:
-        table = data.page_parts.to_arrow()
-    except ReleaseError:
-        return {}
+def _parts_by_article(page_parts: pa.Table) -> dict[str, list[Part]]:
+    """The parts of each article's text that are not its body."""
     grouped: dict[str, list[Part]] = defaultdict(list)
-    for row in table.to_pylist():
+    for row in page_parts.to_pylist():
         grouped[row["article_id"]].append((row["part_start"], row["part_end"], row["kind"]))
     return dict(grouped)
 

@@ -5,6 +5,9 @@ stylesheet and one script, and the search index as a script (a page opened from 
 load scripts beside it, not fetch data). It needs no server, no CDN and no network, and every
 page reads without JavaScript.
 
+A quantity's chart is the release's own, the one its data card shows (``chart-<quantity>.svg``,
+its hash checked), drawn afresh only for a quantity the card has no chart of.
+
 Safety: every text from the corpus goes through Jinja's autoescaping or :func:`html.escape`, and
 every page carries a Content-Security-Policy that allows the site's own files only (charts get
 the hash of matplotlib's one ``<style>`` element and style attributes, never a script).
@@ -31,7 +34,9 @@ from typing import TYPE_CHECKING, Any
 
 from nkdata.errors import NkdataError
 from nkdata.models import TABLES
-from nkdata.view.charts import chart_svg
+from nkdata.schema.releasefolder import DESCRIPTOR, chart_file, release_files
+from nkdata.store import read_verified
+from nkdata.view.charts import chart_svg, ledger_link
 from nkdata.view.pages import (
     Release,
     article_page,
@@ -101,7 +106,7 @@ def write_site(data: Dataset, out: Path, progress: Progress = lambda _: None) ->
         raise SiteError(f"cannot write to {out.parent}: {exc.strerror or exc}") from None
     try:
         progress("read the release")
-        pages = _write_pages(Release.of(data), temp, progress)
+        pages = _write_pages(Release.of(data), StoredCharts(data), temp, progress)
         temp.chmod(0o755)  # mkdtemp makes it private; a site is for everyone to read
         progress("rename into place")
         _publish(temp, out)
@@ -141,7 +146,7 @@ def _publish(temp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_pages(release: Release, folder: Path, progress: Progress) -> int:
+def _write_pages(release: Release, stored: StoredCharts, folder: Path, progress: Progress) -> int:
     """Every page, asset and the search index into ``folder``; the number of pages."""
     for name in FOLDERS:
         (folder / name).mkdir()
@@ -160,7 +165,8 @@ def _write_pages(release: Release, folder: Path, progress: Progress) -> int:
     progress("quantities")
     for quantity_id in release.quantities:
         page = quantity_page(release, quantity_id)
-        render("quantity.html", f"quantities/{quantity_id}.html", {**page, **_chart(page)})
+        chart = _chart(page, stored)
+        render("quantity.html", f"quantities/{quantity_id}.html", {**page, **chart})
     progress("search index")
     _write_search_index(release, folder / SEARCH_INDEX)
     (folder / MARKER).write_text(f"{release.version}\n", encoding="utf-8")
@@ -205,10 +211,30 @@ def _environment(release: Release) -> Environment:
     return environment
 
 
+class StoredCharts:
+    """The charts a release carries for its data card (``chart-<quantity>.svg``), read with
+    their hashes checked: the site shows those very bytes, and draws only the charts a release
+    does not carry (of quantities with one figure)."""
+
+    def __init__(self, data: Dataset) -> None:
+        self.data = data
+        listed = release_files(data.descriptor, str(data.path / DESCRIPTOR))
+        self.files = {file.name: file for file in listed}
+
+    def get(self, quantity_id: str) -> bytes | None:
+        file = self.files.get(chart_file(quantity_id))
+        if file is None:
+            return None
+        data = self.data
+        return read_verified(
+            data.path / file.name, file.sha256, data.origin, data.version, Path.read_bytes
+        )
+
+
 _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 
 
-def _chart(page: dict[str, Any]) -> dict[str, Any]:
+def _chart(page: dict[str, Any], stored: StoredCharts) -> dict[str, Any]:
     """The chart of a quantity page as inline SVG, and the policy that lets its styles apply."""
     from markupsafe import Markup
 
@@ -216,9 +242,10 @@ def _chart(page: dict[str, Any]) -> dict[str, Any]:
     if not rows:
         return {"chart": None, "echoes": 0}
     quantity = page["quantity"]
-    svg = chart_svg(
-        quantity["label"], quantity["unit"], rows, link=lambda row: f"#f-{row.figure_id}"
-    ).decode("utf-8")
+    drawn = stored.get(quantity["id"])
+    if drawn is None:
+        drawn = chart_svg(quantity["label"], quantity["unit"], rows, ledger_link)
+    svg = drawn.decode("utf-8")
     svg = svg[svg.index("<svg") :]  # inline: without the XML declaration and doctype
     hashes = [
         "sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
