@@ -517,6 +517,14 @@ def download(
 def verify(
     path: Annotated[Path, typer.Argument(help="A release folder, or its datapackage.json.")],
     fmt: FormatOpt = Format.TEXT,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--frictionless",
+            help="Also run frictionless, the reference validator of Data Packages "
+            "(pip install 'nkdata[frictionless]').",
+        ),
+    ] = False,
 ) -> None:
     """Check a release folder's hashes, schemas, values, keys and CSV files.
 
@@ -532,6 +540,11 @@ def verify(
     if not folder.is_dir():
         usage_error(f"{path} is not a release folder.")
     outcome = verify_release(folder)
+    if reference:
+        from nkdata.release.referencecheck import reference_problems
+
+        with _user_errors():
+            outcome.problems.extend(reference_problems(folder))
     for line in render(outcome.problems, str(folder), fmt):
         typer.echo(line)
     if fmt is Format.TEXT and outcome.problems:
