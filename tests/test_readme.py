@@ -53,4 +53,4 @@ def test_readme_python_examples_run_in_an_empty_folder(tmp_path: Path) -> None:
     assert ", said " in printed and ", published " in printed, "the typed example ran"
     assert "published_edtf" in printed, "DuckDB printed the joined table"
     assert f"{len(data.figures)} " in printed, "datasets loaded the figures by configuration"
-    assert sorted(os.listdir(tmp_path)) == [".hf"], "the examples write nothing else"
+    assert [p.name for p in tmp_path.iterdir()] == [".hf"], "the examples write nothing else"
