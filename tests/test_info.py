@@ -78,7 +78,8 @@ def test_help_lists_the_new_commands_without_heavy_imports(nkdata) -> None:
     """`nkdata --help` stays fast: the CLI module imports neither pyarrow nor pydantic."""
     code = (
         "import sys; from nkdata.cli import app; "
-        "print([m for m in ('pyarrow', 'pydantic', 'nkdata.corpus.scaffold', 'nkdata.loading') "
+        "print([m for m in ('pyarrow', 'pydantic', 'nkdata.corpus.scaffold', 'nkdata.loading', "
+        "'matplotlib', 'jinja2', 'nkdata.view.site') "
         "if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from typing import Any
 
@@ -33,6 +35,17 @@ def test_ledger_of_the_bundled_release_in_time_with_its_provenance() -> None:
     assert (first.article_title, first.published_edtf) == (article.title, article.published_edtf)
     assert (first.low, first.high, first.amount) == (10000, 12000, "10,000 to 12,000")
     assert [row.amount for row in rows[1:]] == ["2,000 to 9,999 (vague)", "> 10,000"]
+
+
+def test_the_ledger_needs_neither_pydantic_nor_matplotlib() -> None:
+    """So that `nkdata figures` answers quickly: Arrow tables in, plain rows out."""
+    code = (
+        "import sys, nkdata; from nkdata.view.ledger import ledger; "
+        f"rows = ledger(nkdata.load(), {TROOPS!r}); "
+        "print(len(rows), [m for m in ('pydantic', 'matplotlib', 'jinja2') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split(" ", 1) == ["3", "[]\n"]
 
 
 def test_unknown_quantity_names_the_closest() -> None:

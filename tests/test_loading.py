@@ -172,6 +172,7 @@ def test_conversion_without_its_extra_is_a_clear_error(data, monkeypatch) -> Non
 
 def test_import_is_cheap_and_heavy_libraries_load_on_use() -> None:
     heavy = ["pyarrow", "pydantic", "pandas", "polars", "frictionless", "pooch", "requests"]
+    heavy += ["matplotlib", "jinja2"]
     script = f"""
 import sys
 heavy = {heavy!r}
@@ -190,7 +191,9 @@ print(loaded())
     assert after_import == [] and after_load == []
     assert "pyarrow" in after_arrow and "pydantic" not in after_arrow
     assert "pydantic" in after_rows
-    assert not {"polars", "frictionless", "pooch", "requests"} & set(after_rows)
+    assert not {"polars", "frictionless", "pooch", "requests", "matplotlib", "jinja2"} & set(
+        after_rows
+    )
 
 
 def test_typed_example_passes_mypy_strict_and_runs(tmp_path: Path) -> None:
