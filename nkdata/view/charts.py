@@ -25,6 +25,7 @@ from nkdata.view.ledger import LedgerRow
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
     from matplotlib.typing import RcKeyType
 
 EPOCH = date(1970, 1, 1)
@@ -105,7 +106,7 @@ def chart_svg(title: str, unit: str, rows: Sequence[LedgerRow], link: Link | Non
             if chosen:
                 _draw(axes, kind, [rows[i] for i in chosen], [x[i] for i in chosen], colours, link)
         _axes(axes, title, unit, rows, x)
-        _legend(figure, axes, rows, colours)
+        _legend(figure, rows, colours)
         out = io.BytesIO()
         figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()
@@ -113,14 +114,16 @@ def chart_svg(title: str, unit: str, rows: Sequence[LedgerRow], link: Link | Non
 
 def dodged(rows: Sequence[LedgerRow]) -> list[float]:
     """Each mark's x (days, as matplotlib counts them), figures of one date set side by side so
-    that none hides another: a step of 2.5% of the time axis (of a year, at least) apart."""
+    that none hides another: 2.5% of the time axis (of a year, at least) apart, closer when
+    many share a date, so that they spread over 10% of the axis at most."""
     days = [float((row.when - EPOCH).days) for row in rows]
     step = max(max(days) - min(days), 365.0) * 0.025 if days else 0.0
     same = Counter(days)
     seen: Counter[float] = Counter()
     x = []
     for day in days:
-        x.append(day + (seen[day] - (same[day] - 1) / 2) * step)
+        gap = step * min(1.0, 4 / max(same[day] - 1, 1))
+        x.append(day + (seen[day] - (same[day] - 1) / 2) * gap)
         seen[day] += 1
     return x
 
@@ -193,7 +196,7 @@ def _axes(axes: Axes, title: str, unit: str, rows: Sequence[LedgerRow], x: list[
     axes.set_xlabel("as-of date, else publication date", fontsize=8, color="#555555")
 
 
-def _legend(figure: Any, axes: Axes, rows: Sequence[LedgerRow], colours: dict[str, str]) -> None:
+def _legend(figure: Figure, rows: Sequence[LedgerRow], colours: dict[str, str]) -> None:
     """Sources by colour (the grey ones as one entry), then the kinds of mark."""
     from matplotlib.lines import Line2D
 
