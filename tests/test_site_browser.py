@@ -172,6 +172,7 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path, page: Page) -> None:
         ("article", f"articles/{ARTICLE}.html", 1100, False),
         ("article-phone", f"articles/{ARTICLE}.html", 390, True),
         ("quantity", f"quantities/{QUANTITY}.html", 1100, False),
+        ("quantity-phone", f"quantities/{QUANTITY}.html", 390, True),
         ("index", "index.html", 1100, False),
     ],
 )
