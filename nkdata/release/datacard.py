@@ -104,14 +104,14 @@ def _second_readings(dataset: DatasetFile) -> str:
         return ""
     rows = [
         f"| {r.version} | {len(r.articles)} | {r.claims_first:,} | +{r.claims_added} "
-        f"−{r.claims_removed} ~{r.claims_changed} | {r.figures_first:,} | +{r.figures_added} "
-        f"−{r.figures_removed} ~{r.figures_changed} |"
+        f"-{r.claims_removed} ~{r.claims_changed} | {r.figures_first:,} | +{r.figures_added} "
+        f"-{r.figures_removed} ~{r.figures_changed} |"
         for r in dataset.second_readings
     ]
     notes = [f"{r.version}: {r.note}" for r in dataset.second_readings if r.note]
     head = [
         "Every article was read a second time by a reader who had not seen the first reader's "
-        "reasoning; what the second reading changed (added +, removed −, changed ~):",
+        "reasoning; what the second reading changed (added +, removed -, changed ~):",
         "",
         "| release | articles | claims first read | claims | figures first read | figures |",
         "| --- | --- | --- | --- | --- | --- |",
