@@ -153,6 +153,7 @@ def data_card(
     return TEMPLATE.substitute(
         front_matter="\n".join(_front_matter(dataset, languages)),
         title=dataset.title,
+        homepage=dataset.homepage,
         version=dataset.version,
         released=dataset.released,
         description=dataset.description,

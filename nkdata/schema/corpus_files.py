@@ -122,8 +122,9 @@ class DatasetFile(BaseModel):
     """Release date, `YYYY-MM-DD`; the release's `created` comes from here, never the clock."""
     description: Prose
     """What the dataset holds and why."""
-    homepage: Url | None = None
-    """Project home page."""
+    homepage: Url
+    """Project home page; the data card links the annotation guide and the issues from it, so
+    that a card read outside the repository still reaches them."""
     keywords: list[Line] = Field(default_factory=list)
     """Keywords for catalogues."""
     license: License
