@@ -14,8 +14,9 @@ Parquet metadata), so that a wrong count in nkdata cannot agree with itself:
 - :func:`field_line`, :func:`set_field`: a top-level ``key: value`` line of a YAML file, read
   or replaced whatever its value is now.
 
-A test that needs fixed numbers builds its own corpus instead (``tests/conftest.py``:
-``small_corpus``).
+A test that needs exact numbers makes them itself: it adds known rows to a copy of the corpus
+and checks the difference (``tests/support/newarticle.py``, ``tests/test_growth.py``), or writes
+a corpus of its own (``tests/test_properties.py``).
 """
 
 from __future__ import annotations
