@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ARTICLE, CORPUS, REPO, edit, line_of, snapshot
 from tests.support.corpusfacts import corpus_counts, corpus_version, next_version, set_field
@@ -102,16 +103,22 @@ def test_dangling_source_reference(nkdata, article: Path) -> None:
 
 def test_an_empty_or_malformed_value_is_one_problem(nkdata, article: Path) -> None:
     """No echo of it from the checks that use the value (an empty quote "occurs" everywhere)."""
+    claims = yaml.safe_load((article / YAML).read_text(encoding="utf-8"))["claims"]
+    sources = [claim["source_id"] for claim in claims]
+    quoted = next(i for i, claim in enumerate(claims) if f"quote: {claim['quote']}" == FIRST_QUOTE)
     edit(article / YAML, FIRST_QUOTE, "quote: ''")
     edit(article / YAML, "source_id: rfa-source-pyongyang-2", "source_id: ''")
     edit(article / YAML, "source_id: rfa-source-pyongyang-1", "source_id: Pyongyang One")
     problems = problems_of(nkdata, article)
     found = sorted((p["code"], p["path"], p["message"]) for p in problems)
-    assert [(code, path) for code, path, _ in found] == [
-        ("field-missing", "claims[17].source_id"),  # c18, the first claim of source 2
-        ("field-missing", "claims[1].quote"),
-        ("id-format", "claims[5].source_id"),  # c06, the first claim of source 1
-    ], found
+    # the first claim of each source is the one edited
+    assert [(code, path) for code, path, _ in found] == sorted(
+        [
+            ("field-missing", f"claims[{sources.index('rfa-source-pyongyang-2')}].source_id"),
+            ("field-missing", f"claims[{quoted}].quote"),
+            ("id-format", f"claims[{sources.index('rfa-source-pyongyang-1')}].source_id"),
+        ]
+    ), found
 
 
 def test_empty_value_hint_is_its_field_description_on_one_line(nkdata, article: Path) -> None:
