@@ -91,6 +91,8 @@ def placeholder(model: type[BaseModel], name: str) -> str:
         return "null"
     if default == []:
         return "[]"
+    if isinstance(default, bool):
+        return "true" if default else "false"
     raise TypeError(f"no scaffold placeholder for {model.__name__}.{name} = {default!r}")
 
 
