@@ -45,7 +45,7 @@ from nkdata.store import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     import pandas
     import polars
@@ -139,16 +139,37 @@ class Table(Frame, Generic[R]):
 
     @cached_property
     def _arrow(self) -> pyarrow.Table:
+        return self._read(None)
+
+    def _read(self, columns: Sequence[str] | None) -> pyarrow.Table:
+        """The file's table (or these columns of it), from bytes that matched their hash."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         data = read_verified(self.path, self.file.sha256, self.origin, self.version, _read)
         with pq.ParquetFile(pa.BufferReader(data)) as parquet:  # read_table: + pyarrow.dataset
-            return parquet.read()
+            self._check_columns(parquet.schema_arrow.names, columns)
+            return parquet.read(columns=list(columns) if columns is not None else None)
 
-    def to_arrow(self) -> pyarrow.Table:
-        """The table as a ``pyarrow.Table``, exactly as the release stores it."""
-        return self._arrow
+    def _check_columns(self, names: list[str], columns: Sequence[str] | None) -> None:
+        missing = sorted(set(columns or ()) - set(names))
+        if missing:
+            raise ReleaseError(
+                f"the {self.name} table of release {self.version} has no column "
+                f"{', '.join(missing)}: it was made by another version of nkdata; install that "
+                "version to read it by column."
+            )
+
+    def to_arrow(self, columns: Sequence[str] | None = None) -> pyarrow.Table:
+        """The table as a ``pyarrow.Table``, exactly as the release stores it; with
+        ``columns``, only those, read afresh without keeping the whole table in memory (the
+        file is checked whole all the same)."""
+        if columns is None:
+            return self._arrow
+        if "_arrow" not in self.__dict__:
+            return self._read(columns)
+        self._check_columns(self._arrow.column_names, columns)
+        return self._arrow.select(list(columns))
 
     def joined(self) -> Joined:
         """This table joined with everything a reader asks about a row: for ``figures`` and

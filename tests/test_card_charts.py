@@ -96,7 +96,7 @@ def test_verify_checks_the_charts(release: Path, tmp_path: Path, nkdata) -> None
     copy.mkdir()
     for path in release.iterdir():
         (copy / path.name).write_bytes(path.read_bytes())
-    first, second = sorted(copy.glob("chart-*.svg"))
+    first, second = sorted(copy.glob("chart-*.svg"))[:2]
     first.write_bytes(first.read_bytes().replace(b"#1f77b4", b"#000000"))
     second.unlink()
     run = nkdata("verify", copy, "--format", "json")

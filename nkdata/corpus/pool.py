@@ -63,12 +63,16 @@ def _cpu_quota() -> int | None:
     return None
 
 
-def map_chunks(function: ChunkFunction[C, T, R], context: C, items: Sequence[T]) -> list[R]:
+def map_chunks(
+    function: ChunkFunction[C, T, R], context: C, items: Sequence[T], *, fresh: bool = False
+) -> list[R]:
     """``function(context, chunk)`` over consecutive chunks of ``items``; results in order.
 
     ``function`` must be a module-level function (workers import it by name). ``context`` is
     handed to each worker once, when it starts; with the ``fork`` start method it is not even
-    copied. Few items make one chunk, handled in this process.
+    copied. ``fresh`` starts the workers as new interpreters (``spawn``) instead: for work late
+    in a process that holds much memory, which forked workers would each count again. Few
+    items make one chunk, handled in this process.
 
     >>> def total(offset: int, chunk: Sequence[int]) -> int:
     ...     return offset + sum(chunk)
@@ -81,7 +85,10 @@ def map_chunks(function: ChunkFunction[C, T, R], context: C, items: Sequence[T])
     size = max(MIN_PARALLEL // 4, min(256, len(items) // (workers * 8)))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     with ProcessPoolExecutor(
-        workers, mp_context=_start_method(), initializer=_start, initargs=(context,)
+        workers,
+        mp_context=multiprocessing.get_context("spawn") if fresh else _start_method(),
+        initializer=_start,
+        initargs=(context,),
     ) as pool:
         return list(pool.map(partial(_run, function), chunks))
 

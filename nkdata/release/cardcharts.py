@@ -2,7 +2,8 @@
 
 They are drawn from the tables of the release being built, with the charts of the site
 (:mod:`nkdata.view.charts`; a mark links to the figure's row of the site's ledger, which the
-site reuses these files for), on every core, and written beside the card as
+site reuses these files for), on every core (in fresh worker processes: forked ones would
+each count the whole build's memory again), and written beside the card as
 ``chart-<quantity>.svg`` (the release-folder format has no sub-folders), listed in the
 descriptor so that downloads and ``nkdata verify`` check them like every other file.
 """
@@ -44,7 +45,7 @@ def card_charts(tables: dict[str, pa.Table]) -> list[CardChart]:
     rows = ledgers(tables)
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
     chosen = sorted(q for q, figures in rows.items() if len(figures) >= MIN_FIGURES)
-    chunks = map_chunks(_draw, Charting(rows, quantities), chosen)
+    chunks = map_chunks(_draw, Charting(rows, quantities), chosen, fresh=True)
     return [chart for chunk in chunks for chart in chunk]
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from nkdata.errors import NkdataError, ReleaseError
+from nkdata.errors import NkdataError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -46,7 +46,8 @@ COLUMNS = {
         *("high", "qualifier", "unit", "as_of", "as_of_precision", "as_of_edtf"),
     ),
 }
-"""The columns a ledger reads, by table (checked by name, so that pydantic is not imported)."""
+"""The columns a ledger reads, by table: only those are decoded (not the texts), and checked by
+name, so that pydantic is not imported."""
 
 _SYMBOLS = {
     "approximately": "≈ ",
@@ -126,23 +127,13 @@ def ledger(data: Dataset, quantity_id: str) -> list[LedgerRow]:
     """
     tables = arrow_tables(data, COLUMNS)
     check_quantity(tables["quantities"], quantity_id)
-    return ledgers(tables, [quantity_id]).get(quantity_id, [])
+    return ledgers(tables, quantity_id).get(quantity_id, [])
 
 
 def arrow_tables(data: Dataset, columns: Mapping[str, Iterable[str]]) -> dict[str, pa.Table]:
-    """The tables named in ``columns`` as Arrow, each file checked against its hash and found
-    to have those columns (a release of another schema cannot be read by name)."""
-    tables = {}
-    for name, needed in columns.items():
-        tables[name] = getattr(data, name).to_arrow()
-        missing = sorted(set(needed) - set(tables[name].column_names))
-        if missing:
-            raise ReleaseError(
-                f"the {name} table of release {data.version} has other columns than this "
-                f"version of nkdata knows (no {', '.join(missing)}); install the nkdata version "
-                "that made the release."
-            )
-    return tables
+    """The ``columns`` of each table, as Arrow; each file is checked against its hash, and a
+    release without them (of another schema) is a :class:`~nkdata.errors.ReleaseError`."""
+    return {name: getattr(data, name).to_arrow(list(needed)) for name, needed in columns.items()}
 
 
 def check_quantity(quantities: pa.Table, quantity_id: str) -> None:
@@ -155,28 +146,28 @@ def check_quantity(quantities: pa.Table, quantity_id: str) -> None:
     raise UnknownQuantityError(f"no quantity {quantity_id!r} in this release{hint}")
 
 
-def ledgers(
-    tables: Mapping[str, pa.Table], quantity_ids: list[str] | None = None
-) -> dict[str, list[LedgerRow]]:
-    """The ledger of every quantity that has figures (or of ``quantity_ids`` only).
+def ledgers(tables: Mapping[str, pa.Table], only: str | None = None) -> dict[str, list[LedgerRow]]:
+    """The ledger of every quantity that has figures (or of the quantity ``only``).
 
     ``tables`` maps table names to the release's Arrow tables; joins are vectorised, so that
     the ledger of one quantity of a large release costs little more than reading its files.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     figures = tables["figures"]
-    if quantity_ids is not None:
-        figures = figures.filter(pc.is_in(figures["quantity_id"], pa.array(quantity_ids)))
-    claims = _joined(
+    if only is not None:  # compared with an Arrow value: a Python one would import pandas
+        ids = tables["quantities"]["id"]
+        figures = figures.filter(pc.equal(figures["quantity_id"], ids[ids.to_pylist().index(only)]))
+    by_claim = _picked(
         figures["claim_id"], tables["claims"], ("article_id", "source_id", "via_id", "framing")
     )
-    articles = _joined(
-        pa.array(claims["article_id"]),
+    by_article = _picked(
+        by_claim["article_id"],
         tables["articles"],
         ("title", "via_id", "published", "published_edtf"),
     )
+    claims = {name: by_claim[name].to_pylist() for name in by_claim.column_names}
+    articles = {name: by_article[name].to_pylist() for name in by_article.column_names}
     names = dict(
         zip(tables["sources"]["id"].to_pylist(), tables["sources"]["name"].to_pylist(), strict=True)
     )
@@ -215,13 +206,11 @@ def ledgers(
     return _grouped(_with_echoes(sorted(rows, key=lambda row: (row.published, row.figure_id))))
 
 
-def _joined(keys: Any, table: pa.Table, names: tuple[str, ...]) -> dict[str, list[Any]]:
+def _picked(keys: Any, table: pa.Table, names: tuple[str, ...]) -> pa.Table:
     """The columns ``names`` of the rows of ``table`` whose ids are ``keys``, in that order."""
     import pyarrow.compute as pc
 
-    positions = pc.index_in(keys, value_set=table["id"])
-    picked = table.select(list(names)).take(positions)
-    return {name: picked[name].to_pylist() for name in names}
+    return table.select(list(names)).take(pc.index_in(keys, value_set=table["id"]))
 
 
 def _with_echoes(rows: list[LedgerRow]) -> list[LedgerRow]:
