@@ -51,7 +51,7 @@ SIZE = (7.5, 3.6)
 COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 OTHER = "#999999"
 """The colour of every source beyond the first len(COLOURS), by number of figures."""
-NAME_LENGTH = 38
+NAME_LENGTH = 30
 KINDS = {
     "point": ("o", "a value"),
     "band": ("|", "bounds"),
@@ -98,7 +98,7 @@ def chart_svg(title: str, unit: str, rows: Sequence[LedgerRow], link: Link | Non
 
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=SIZE)
-        axes = figure.add_axes((0.09, 0.14, 0.56, 0.74))
+        axes = figure.add_axes((0.1, 0.14, 0.52, 0.74))
         colours = source_colours(rows)
         x = dodged(rows)
         for kind in KINDS:
@@ -216,7 +216,7 @@ def _legend(figure: Figure, rows: Sequence[LedgerRow], colours: dict[str, str]) 
     if any(row.echo_of for row in rows):
         handles.append(Line2D([], [], ls="", marker="o", mfc="white", color="#444444"))
         labels.append("echo of an earlier figure")
-    figure.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.67, 0.9))
+    figure.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.64, 0.9))
 
 
 def compact(number: float) -> str:
