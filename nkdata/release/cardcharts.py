@@ -32,29 +32,30 @@ class CardChart:
     svg: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Charting:
-    """What every worker needs: each quantity's ledger, label and unit."""
-
-    rows: dict[str, list[LedgerRow]]
-    quantities: dict[str, dict[str, str]]
+Job = tuple[str, dict[str, str], list[LedgerRow]]
+"""One chart to draw: the quantity's id, its row and its ledger (each travels to one worker)."""
 
 
 def card_charts(tables: dict[str, pa.Table]) -> list[CardChart]:
     """The charts of the card, in quantity-id order."""
     rows = ledgers(tables)
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
-    chosen = sorted(q for q, figures in rows.items() if len(figures) >= MIN_FIGURES)
-    chunks = map_chunks(_draw, Charting(rows, quantities), chosen, fresh=True)
+    jobs = [
+        (quantity_id, quantities[quantity_id], rows[quantity_id])
+        for quantity_id in sorted(rows)
+        if len(rows[quantity_id]) >= MIN_FIGURES
+    ]
+    chunks = map_chunks(_draw, None, jobs, fresh=True)
     return [chart for chunk in chunks for chart in chunk]
 
 
-def _draw(charting: Charting, quantity_ids: Sequence[str]) -> list[CardChart]:
+def _draw(_: None, jobs: Sequence[Job]) -> list[CardChart]:
     """The charts of a chunk of quantities (in a worker process, for a large release)."""
-    charts = []
-    for quantity_id in quantity_ids:
-        quantity = charting.quantities[quantity_id]
-        rows = charting.rows[quantity_id]
-        svg = chart_svg(quantity["label"], quantity["unit"], rows, ledger_link)
-        charts.append(CardChart(quantity_id, quantity["label"], svg))
-    return charts
+    return [
+        CardChart(
+            quantity_id,
+            quantity["label"],
+            chart_svg(quantity["label"], quantity["unit"], rows, ledger_link),
+        )
+        for quantity_id, quantity, rows in jobs
+    ]
