@@ -315,9 +315,9 @@ def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:
     assert first.exit_code == 0, first.stderr
     files = len(FILES)  # every table as Parquet and CSV, and the descriptor
     assert f"release {VERSION} in " in first.stdout
-    assert f"{files} files verified, {files} fetched" in first.stdout
+    assert f"{files} files verified, {files} downloaded" in first.stdout
     again = cli("download", VERSION)
-    assert again.exit_code == 0 and f"{files} files verified, 0 fetched" in again.stdout
+    assert again.exit_code == 0 and f"{files} files verified, 0 downloaded" in again.stdout
 
 
 def test_cli_download_latest_to_a_folder_then_verify(host, tmp_path: Path, cli) -> None:
@@ -392,7 +392,8 @@ def test_cli_versions(host: ReleaseServer, cli, monkeypatch) -> None:
 
 def test_cli_versions_with_the_host_down(cli) -> None:
     result = cli("versions")
-    assert result.exit_code == 1
+    assert result.exit_code == 0, "what is on this machine is still listed"
     listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert listed == released_versions()[::-1]
-    assert result.stderr.startswith("Error: cannot reach")
+    assert all(line.split()[3] == "?" for line in result.stdout.splitlines()[1:])
+    assert result.stderr.startswith("note: the release host could not be asked (cannot reach")
