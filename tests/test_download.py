@@ -26,6 +26,7 @@ from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS
 from tests.support.corpusfacts import (
     bump_version,
+    chart_files,
     latest_release,
     next_version,
     release_folder,
@@ -38,7 +39,11 @@ BUNDLED = latest_release()
 VERSION = next_version(BUNDLED)
 """The release after it, which only the host has."""
 TABLES = [model.table for model in MODELS]
-FILES = ["datapackage.json", *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet"))]
+FILES = [
+    "datapackage.json",
+    *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet")),
+    *chart_files(release_folder(BUNDLED)),  # VERSION is built from the same corpus
+]
 
 
 @pytest.fixture(scope="module")
@@ -313,7 +318,7 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
 def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:
     first = cli("download", VERSION)
     assert first.exit_code == 0, first.stderr
-    files = len(FILES)  # every table as Parquet and CSV, and the descriptor
+    files = len(FILES)  # every table as Parquet and CSV, the charts, and the descriptor
     assert f"release {VERSION} in " in first.stdout
     assert f"{files} files verified, {files} downloaded" in first.stdout
     again = cli("download", VERSION)

@@ -17,6 +17,7 @@ from nkdata.models import TABLES
 from tests.conftest import CORPUS, REPO, edit, snapshot, typed_rows
 from tests.support.corpusfacts import (
     bump_version,
+    chart_files,
     corpus_version,
     dataset,
     latest_release,
@@ -45,10 +46,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_release_folder_holds_every_file(built: Path) -> None:
-    names = sorted(p.name for p in (built / "releases" / VERSION).iterdir())
+    folder = built / "releases" / VERSION
+    names = sorted(p.name for p in folder.iterdir())
     expected = sorted(
         [f"{t}.{fmt}" for t in TABLE_NAMES for fmt in ("csv", "parquet")]
-        + ["datapackage.json", "README.md"]
+        + ["datapackage.json", "README.md", *chart_files(folder)]
     )
     assert names == expected
     entries = sorted(p.name for p in (built / "releases").iterdir())
@@ -69,7 +71,8 @@ def test_frictionless_cli_accepts_the_release(built: Path) -> None:
         )
         report = json.loads(run.stdout)
         assert run.returncode == 0 and report["valid"], run.stdout[:3000]
-        assert len(report["tasks"]) == 2 * len(TABLES)  # every table as Parquet and as CSV
+        charts = len(chart_files(built / "releases" / VERSION))
+        assert len(report["tasks"]) == 2 * len(TABLES) + charts  # tables as Parquet and CSV
 
 
 def test_frictionless_catches_a_corrupted_csv_and_broken_key(built: Path, tmp_path: Path) -> None:

@@ -17,7 +17,12 @@ import pytest
 from benchmarks.generate import generate
 from nkdata.models import TABLES
 from tests.conftest import rehash, rewrite_table
-from tests.support.corpusfacts import latest_release, release_counts, release_folder
+from tests.support.corpusfacts import (
+    chart_files,
+    latest_release,
+    release_counts,
+    release_folder,
+)
 
 LATEST = latest_release()
 RELEASE = release_folder(LATEST)
@@ -46,7 +51,7 @@ def test_sound_release(nkdata) -> None:
     run = nkdata("verify", RELEASE)
     assert run.exit_code == 0, run.stdout + run.stderr
     rows = sum(release_counts(RELEASE).values())
-    files = 2 * len(TABLES)  # every table as Parquet and as CSV
+    files = 2 * len(TABLES) + len(chart_files(RELEASE))  # tables as Parquet and CSV, charts
     assert run.stdout == (
         f"verified: release {LATEST} at {RELEASE}: {files} files, {rows} rows, no problems\n"
     )

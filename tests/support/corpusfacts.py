@@ -99,6 +99,17 @@ def release_counts(folder: Path) -> dict[str, int]:
     }
 
 
+def chart_files(folder: Path) -> list[str]:
+    """The data card's charts a release folder holds: one per quantity with more than one
+    figure, counted in its figures.csv."""
+    import csv
+    from collections import Counter
+
+    with (folder / "figures.csv").open(encoding="utf-8", newline="") as handle:
+        counts = Counter(row["quantity_id"] for row in csv.DictReader(handle))
+    return sorted(f"chart-{quantity}.svg" for quantity, n in counts.items() if n > 1)
+
+
 def corpus_counts(corpus: Path) -> dict[str, int]:
     """Rows per table of the five tables a corpus's files spell out, counted in the files: an
     article folder is an article, a registry entry a source or quantity, and each claim and
