@@ -211,34 +211,43 @@ class Dataset:
     @cached_property
     def articles(self) -> Table[Article]:
         """Articles with their verbatim texts."""
-        return self._table("articles")
+        return self.table("articles")
 
     @cached_property
     def sources(self) -> Table[Source]:
         """People, organisations, outlets, government bodies and anonymous sources."""
-        return self._table("sources")
+        return self.table("sources")
 
     @cached_property
     def claims(self) -> Table[Claim]:
         """Claims, each attributed to one source, with exact quotes and offsets."""
-        return self._table("claims")
+        return self.table("claims")
 
     @cached_property
     def figures(self) -> Table[Figure]:
         """Numbers stated in claims, normalised to quantities."""
-        return self._table("figures")
+        return self.table("figures")
 
     @cached_property
     def quantities(self) -> Table[Quantity]:
         """The vocabulary of quantities that makes figures comparable."""
-        return self._table("quantities")
+        return self.table("quantities")
 
     @cached_property
     def page_parts(self) -> Table[PagePart]:
         """The parts of each article's text that are not its body (headline, menus, comments)."""
-        return self._table("page_parts")
+        return self.table("page_parts")
 
-    def _table(self, name: str) -> Table[Any]:
+    def table_names(self) -> list[str]:
+        """The tables this release holds, as its descriptor lists them (older releases may
+        lack a table that this version of nkdata knows, or hold one it does not)."""
+        files = release_files(self.descriptor, f"{self.path / DESCRIPTOR}")
+        return [
+            file.name.removesuffix(".parquet") for file in files if file.name.endswith(".parquet")
+        ]
+
+    def table(self, name: str) -> Table[Any]:
+        """The table ``name``, whichever tables this version of nkdata knows."""
         where = f"{self.path / DESCRIPTOR}"
         files = {file.name: file for file in release_files(self.descriptor, where)}
         file = files.get(f"{name}.parquet")
@@ -317,6 +326,13 @@ def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
     path = folder / DESCRIPTOR
     data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
     return Dataset(entry.version, folder, parse_descriptor(data, str(path)), origin)
+
+
+def load_pinned(folder: Path, entry: IndexEntry) -> Dataset:
+    """The release in ``folder`` (a version folder of a releases folder, left alone on a
+    mismatch), its descriptor checked against the hash ``entry`` of that folder's index pins:
+    an altered release is refused even when its descriptor was rewritten to match."""
+    return _open(folder, Origin.FOLDER, entry)
 
 
 def _load_folder(path: Path, version: str | None) -> Dataset:

@@ -13,9 +13,11 @@ from string import Template
 
 import pyarrow as pa
 
-from nkdata.release.changes import TableChanges
+from nkdata.release.diff import ReleaseDiff
+from nkdata.release.diffreport import markdown
+from nkdata.release.errata import errata_lines
 from nkdata.schema.columns import table_models
-from nkdata.schema.corpus_files import DatasetFile
+from nkdata.schema.corpus_files import DatasetFile, Erratum
 from nkdata.schema.export import column_table
 
 TEMPLATE = Template(files(__package__).joinpath("datacard.md").read_text(encoding="utf-8"))
@@ -58,26 +60,21 @@ def _coverage(tables: dict[str, pa.Table]) -> list[str]:
     ]
 
 
-def _changes(previous: str | None, changes: dict[str, TableChanges] | None) -> list[str]:
-    if previous is None or changes is None:
+CHANGED_ROWS_SHOWN = 100
+"""Rows listed per table and kind in the card's Changes; `nkdata diff` lists them all."""
+
+
+def _changes(diff: ReleaseDiff | None) -> list[str]:
+    if diff is None:
         return ["First release: every row is new."]
-    lines = [
-        f"Since {previous}:",
-        "",
-        "| table | added | removed | changed |",
-        "| --- | --- | --- | --- |",
-    ]
-    lines += [
-        f"| `{name}` | {c.added:,} | {c.removed:,} | {c.changed:,} |" for name, c in changes.items()
-    ]
-    return lines
+    return markdown(diff, limit=CHANGED_ROWS_SHOWN)
 
 
 def data_card(
     dataset: DatasetFile,
     tables: dict[str, pa.Table],
-    previous: str | None,
-    changes: dict[str, TableChanges] | None,
+    diff: ReleaseDiff | None,
+    errata: list[Erratum],
 ) -> str:
     """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in."""
     languages = sorted(set(tables["articles"].column("language").to_pylist())) or ["en"]
@@ -98,6 +95,7 @@ def data_card(
         license_path=dataset.license.path,
         text_rights=dataset.text_rights,
         citation=dataset.citation,
-        changes="\n".join(_changes(previous, changes)),
+        changes="\n".join(_changes(diff)),
+        errata="\n".join(errata_lines(errata)),
         columns="\n\n".join(columns),
     )
