@@ -558,6 +558,21 @@ def _version_argument(version: str) -> str:
 
 
 @app.command()
+def path(
+    version: Annotated[
+        str | None,
+        typer.Argument(help="A released version [default: the release bundled with nkdata]."),
+    ] = None,
+) -> None:
+    """Print the folder that holds a release's files (Parquet, CSV, datapackage.json, data
+    card), downloading a version that is not here yet; in Python: nkdata.load(VERSION).path."""
+    import nkdata
+
+    with _user_errors():
+        typer.echo(nkdata.load(version and _version_argument(version)).path)
+
+
+@app.command()
 def versions() -> None:
     """List released versions: bundled, cached, and on the release host.
 
@@ -589,8 +604,11 @@ def versions() -> None:
             f"offline mode ({settings.OFFLINE_ENV}): the release host was not asked", err=True
         )
     if error is not None:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(1)
+        typer.echo(
+            f"note: the release host could not be asked ({error}); listed: the versions on "
+            "this machine ('?': not known whether the host has them)",
+            err=True,
+        )
 
 
 @app.command()
@@ -634,9 +652,10 @@ def download(
             return
         with ByteProgress(f"nkdata {version}", enabled=not quiet) as bar:
             result = fetch_release(version, dest, progress=bar)
+    how = "copied from the installed package" if result.from_package else "downloaded"
     typer.echo(
         f"release {version} in {result.folder}: {len(result.files)} files verified, "
-        f"{len(result.fetched)} fetched"
+        f"{len(result.fetched)} {how}"
     )
 
 
@@ -644,6 +663,14 @@ def download(
 def verify(
     path: Annotated[Path, typer.Argument(help="A release folder, or its datapackage.json.")],
     fmt: FormatOpt = Format.TEXT,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--frictionless",
+            help="Also run frictionless, the reference validator of Data Packages "
+            "(pip install 'nkdata[frictionless]').",
+        ),
+    ] = False,
 ) -> None:
     """Check a release folder's hashes, schemas, values, keys and CSV files.
 
@@ -659,6 +686,11 @@ def verify(
     if not folder.is_dir():
         usage_error(f"{path} is not a release folder.")
     outcome = verify_release(folder)
+    if reference:
+        from nkdata.release.referencecheck import reference_problems
+
+        with _user_errors():
+            outcome.problems.extend(reference_problems(folder))
     for line in render(outcome.problems, str(folder), fmt):
         typer.echo(line)
     if fmt is Format.TEXT and outcome.problems:

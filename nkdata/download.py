@@ -69,6 +69,8 @@ class FetchResult:
     """Every file of the release, descriptor first."""
     fetched: tuple[str, ...]
     """The files that were not already in place."""
+    from_package: bool = False
+    """The files came from the installed package (copied), not from the release host."""
 
 
 def remote_index() -> Index:
@@ -152,7 +154,8 @@ def fetch_release(
         moved = [*needed, *([descriptor_file] if descriptor_path.parent == staging else [])]
         _move(staging, folder, [file.name for file in moved])
     names = (DESCRIPTOR, *(file.name for file in files))
-    return FetchResult(version, folder, names, tuple(file.name for file in moved))
+    fetched = tuple(file.name for file in moved)
+    return FetchResult(version, folder, names, fetched, from_package=bundled is not None)
 
 
 Obtain = Callable[[ReleaseFile, Path], Path]

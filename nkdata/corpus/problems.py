@@ -62,6 +62,7 @@ class Rule(StrEnum):
     RELEASE_PRIMARY_KEY = "release-primary-key"
     RELEASE_FOREIGN_KEY = "release-foreign-key"
     RELEASE_CSV = "release-csv"
+    RELEASE_REFERENCE = "release-reference"
 
 
 RULE_DOCS: dict[Rule, str] = {
@@ -117,6 +118,8 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.RELEASE_PRIMARY_KEY: "A primary key value that is repeated.",
     Rule.RELEASE_FOREIGN_KEY: "A reference to a row that the referenced table does not hold.",
     Rule.RELEASE_CSV: "A CSV file whose values differ from its Parquet twin.",
+    Rule.RELEASE_REFERENCE: "A finding of frictionless, the reference validator of Data "
+    "Packages (`nkdata verify --frictionless`).",
 }
 
 

@@ -19,6 +19,7 @@ from nkdata.release.errata import errata_lines
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile, Erratum
 from nkdata.schema.export import column_table
+from nkdata.schema.vocab import MEANINGS, VAGUE_WORDS
 
 TEMPLATE = Template(files(__package__).joinpath("datacard.md").read_text(encoding="utf-8"))
 """The card's fixed prose, with ``${name}`` where a fact of the release goes."""
@@ -50,14 +51,57 @@ def _coverage(tables: dict[str, pa.Table]) -> list[str]:
     articles = tables["articles"]
     if articles.num_rows == 0:
         return []
-    dates = articles.column("published").to_pylist()
+    rows = articles.select(["published_edtf", "published_latest"]).to_pylist()
+    exact = sum(1 for row in rows if "/" not in row["published_edtf"])
+    edtf = sorted(row["published_edtf"] for row in rows)
+    open_ended = sum(1 for row in rows if row["published_latest"] is None)
     languages = ", ".join(sorted(set(articles.column("language").to_pylist())))
     publishers = len(set(articles.column("publisher_id").to_pylist()))
     return [
-        f"The articles were published from {min(dates)} to {max(dates)} (at the precision "
-        f"`published_precision` gives), by {publishers} publisher(s), in: {languages}.",
+        f"Publication dates (EDTF, as `published_edtf` gives them) range from {edtf[0]} to "
+        f"{edtf[-1]}: {exact} article(s) have one day, month or year, {len(rows) - exact} an "
+        f"interval, {open_ended} of them open-ended (`2017/..` is 2017 or later: `published` "
+        f"is then the earliest possible day, never the day). {publishers} publisher(s); "
+        f"languages: {languages}.",
         "",
     ]
+
+
+def _codebook() -> str:
+    """Every vocabulary's values and meanings, and the vague-words table, as Markdown."""
+    from nkdata.schema.columns import Column, columns
+
+    used: dict[str, list[str]] = {}
+    for name, model in table_models().items():
+        column: Column
+        for column in columns(model):
+            if column.vocabulary:
+                used.setdefault(column.vocabulary, []).append(f"`{name}.{column.name}`")
+    blocks = []
+    for vocabulary, where in used.items():
+        rows = [f"| `{value}` | {meaning} |" for value, meaning in MEANINGS[vocabulary].items()]
+        blocks.append(
+            "\n".join(
+                [f"### {', '.join(where)}", "", "| value | meaning |", "| --- | --- |", *rows]
+            )
+        )
+    vague = [f"| {v.words} | {_bound(v.low)} | {_bound(v.high)} | {v.why} |" for v in VAGUE_WORDS]
+    blocks.append(
+        "\n".join(
+            [
+                "### How vague number words become bounds (`figures.low`, `figures.high`)",
+                "",
+                "| words | low | high | why |",
+                "| --- | --- | --- | --- |",
+                *vague,
+            ]
+        )
+    )
+    return "\n\n".join(blocks)
+
+
+def _bound(number: float | None) -> str:
+    return "none" if number is None else f"{number:,.0f}"
 
 
 CHANGED_ROWS_SHOWN = 100
@@ -97,5 +141,6 @@ def data_card(
         citation=dataset.citation,
         changes="\n".join(_changes(diff)),
         errata="\n".join(errata_lines(errata)),
+        codebook=_codebook(),
         columns="\n\n".join(columns),
     )
