@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-
+from nkdata.corpus.layout import parse_yaml_bytes
+from nkdata.corpus.typecheck import parse_model
 from nkdata.corpus.validate import Corpus
 from nkdata.errors import NkdataError
 from nkdata.release.build import (
@@ -137,8 +137,8 @@ def _dataset_text(text: str, dataset: DatasetFile, version: str, released: date)
         citation = re.sub(rf"(?<![0-9.]){old}(?![0-9])", version, match.group(0))
         citation = re.sub(r"\((?:19|20)[0-9]{2}\)", f"({released.year})", citation)
         text = text[: match.start()] + citation + text[match.end() :]
-    parsed = DatasetFile.model_validate(yaml.safe_load(text))
-    if parsed.version != version or version not in parsed.citation:
+    parsed, _ = parse_model(parse_yaml_bytes(text.encode("utf-8"), "dataset.yaml")[0], DatasetFile)
+    if parsed is None or parsed.version != version or version not in parsed.citation:
         raise ReleaseRefused(
             f"cannot set the version in corpus/dataset.yaml's citation (it does not name "
             f"{dataset.version}): write {version} into it by hand, then run this again."

@@ -16,6 +16,7 @@ Released sides are read through :mod:`nkdata.loading`, so every file is hash-che
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -181,8 +182,8 @@ def _table_diff(
     if new is None:
         removed = tuple(sorted(old.column("id").to_pylist()))
         return TableDiff(name, removed=removed, dropped_table=True)
-    old_types = {f.name: str(f.type) for f in old.schema}
-    new_types = {f.name: str(f.type) for f in new.schema}
+    old_types = {f.name: _type(f.type) for f in old.schema}
+    new_types = {f.name: _type(f.type) for f in new.schema}
     shared = [c for c in new.column_names if old_types.get(c) == new_types[c]]
     before = {row["id"]: row for row in old.select(shared).to_pylist()}
     after = {row["id"]: row for row in new.select(shared).to_pylist()}
@@ -209,6 +210,12 @@ def _table_diff(
             if c in old_types and old_types[c] != new_types[c]
         ),
     )
+
+
+def _type(arrow_type: pa.DataType) -> str:
+    """An Arrow type as text, without the name of a list's item field (Parquet writes
+    ``element`` where Arrow says ``item``: the same type)."""
+    return re.sub(r"list<\w+: ", "list<", str(arrow_type))
 
 
 def _quotes(name: str, *sides: dict[str, pa.Table]) -> Any:
