@@ -159,7 +159,8 @@ def build(
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
             with _user_errors():
-                published = version in Index.read(releases).published()
+                altered = any("(published:" in name for name in stale)
+                published = version in Index.read(releases).published() and not altered
                 advice = bump_advice(corpus, releases) if published else _stale_advice(stale)
             typer.echo(advice, err=True)
             raise typer.Exit(1)
@@ -625,6 +626,14 @@ def download(
             "where nkdata.load(VERSION) finds them).",
         ),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Fetch every published version the release host lists into the cache, for "
+            "use without a network (NKDATA_OFFLINE=1) afterwards.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Fetch a release: datapackage.json, Parquet and CSV files, every hash checked.
@@ -636,10 +645,19 @@ def download(
     from nkdata.progress import ByteProgress
     from nkdata.store import bundled_folder, bundled_index
 
+    if every:
+        if version is not None or dest is not None:
+            usage_error(
+                "--all fetches every published version into the cache: give no "
+                "VERSION and no --dest with it."
+            )
+        _download_all(quiet)
+        return
     with _user_errors():
         if version is None:
             index = bundled_index() if settings.offline() else remote_index()
-            version = index.latest
+            published = index.published()
+            version = published[-1] if published else None
             if version is None:
                 usage_error("no version is known; give one (`nkdata versions` lists them).")
         version = _version_argument(version)
@@ -656,6 +674,27 @@ def download(
     typer.echo(
         f"release {version} in {result.folder}: {len(result.files)} files verified, "
         f"{len(result.fetched)} {how}"
+    )
+
+
+def _download_all(quiet: bool) -> None:
+    """Every published version of the host's index into the cache, each verified."""
+    from nkdata.download import fetch_release, remote_index
+    from nkdata.progress import ByteProgress
+
+    with _user_errors():
+        versions = remote_index().published()
+        for version in versions:
+            with ByteProgress(f"nkdata {version}", enabled=not quiet) as bar:
+                result = fetch_release(version, progress=bar)
+            how = "copied from the installed package" if result.from_package else "downloaded"
+            typer.echo(
+                f"release {version} in {result.folder}: {len(result.files)} files verified, "
+                f"{len(result.fetched)} {how}"
+            )
+    typer.echo(
+        f"{len(versions)} published version(s) in the cache: "
+        "nkdata.load(VERSION) needs no network for them"
     )
 
 

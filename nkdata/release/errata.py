@@ -12,6 +12,7 @@ newest card what was wrong in theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from nkdata.corpus.layout import ERRATA, parse_yaml_bytes, read_bytes
@@ -21,7 +22,7 @@ from nkdata.corpus.typecheck import parse_model
 from nkdata.corpus.yamlreader import YamlDocument
 from nkdata.errors import NkdataError
 from nkdata.schema.corpus_files import ErrataFile, Erratum
-from nkdata.schema.releasefolder import is_version, version_key
+from nkdata.schema.releasefolder import Index, is_version, version_key
 
 
 @dataclass(slots=True)
@@ -83,6 +84,14 @@ class _RowChecker:
     ids: dict[tuple[str, str], frozenset[str] | str] = field(default_factory=dict)
     """(version, table) → the table's row ids, or why they cannot be read."""
 
+    @cached_property
+    def drafts(self) -> set[str]:
+        """The unpublished versions of the releases folder."""
+        if self.releases is None:
+            return set()
+        index = Index.read(self.releases)
+        return {version for version, entry in index.versions.items() if not entry.published}
+
     def problem(self, index: int, key: str, code: Rule, message: str, hint: str = "") -> Problem:
         path = ("errata", index, key)
         line, column = self.doc.position(path) or (None, None)
@@ -98,15 +107,15 @@ class _RowChecker:
 
     def check(self, index: int, erratum: Erratum, current: str | None) -> list[Problem]:
         problems = []
-        if current is not None and version_key(erratum.wrong_in) >= version_key(current):
+        if erratum.wrong_in in self.drafts:
             problems.append(
                 self.problem(
                     index,
                     "wrong_in",
                     Rule.FIELD_VALUE,
-                    f"wrong_in {erratum.wrong_in} is not a release before the corpus's "
-                    f"version {current}",
-                    "Errata record mistakes of published releases; fix the corpus instead.",
+                    f"release {erratum.wrong_in} is not published",
+                    "Errata record mistakes of published releases; fix the corpus and run "
+                    "`nkdata build` instead.",
                 )
             )
             return problems
