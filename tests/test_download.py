@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 import nkdata
 from nkdata.cli import app
-from nkdata.schema.releasefolder import ReleaseFile
+from nkdata.schema.releasefolder import Index, ReleaseFile
 from tests.conftest import CORPUS, REPO, edit
 from tests.support.releaseserver import ReleaseServer, body, redirect, status, truncated
 
@@ -35,6 +35,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     releases = root / "releases"
     releases.mkdir()
     shutil.copytree(REPO / "releases" / "0.1.0", releases / "0.1.0")
+    shutil.copy(REPO / "releases" / "index.json", releases)  # 0.1.0 is published
     shutil.copytree(CORPUS, root / "corpus")
     edit(root / "corpus" / "dataset.yaml", "0.1.0", VERSION, count=2)  # version and citation
     result = CliRunner().invoke(
@@ -305,14 +306,15 @@ def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:
     assert again.exit_code == 0 and "11 files verified, 0 fetched" in again.stdout
 
 
-def test_cli_download_latest_to_a_folder_then_verify(host, tmp_path: Path, cli) -> None:
+def test_cli_download_latest_to_a_folder_then_verify(host, site: Path, tmp_path: Path, cli) -> None:
     dest = tmp_path / "a" / "b"
     result = cli("download", "--dest", dest)
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in dest.iterdir()) == sorted(FILES)
     assert {p.stat().st_mode & 0o777 for p in dest.iterdir()} == {0o644}
     checked = cli("verify", dest)
-    assert checked.exit_code == 0 and f"verified: release {VERSION}" in checked.stdout
+    newest = Index.read(site).published()[-1]  # the latest *published* version
+    assert checked.exit_code == 0 and f"verified: release {newest}" in checked.stdout
     assert len(nkdata.load(path=dest).claims) > 0
 
 

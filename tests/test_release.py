@@ -197,42 +197,6 @@ def test_rebuild_is_byte_identical(tmp_path: Path, nkdata) -> None:
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
-def test_existing_version_is_never_overwritten(tmp_path: Path, nkdata) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    assert nkdata("build", corpus, "-q").exit_code == 0
-    assert nkdata("build", corpus, "-q").exit_code == 0  # same bytes: nothing to do
-    before = snapshot(tmp_path / "releases")
-    edit(corpus / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (revised):')
-    run = nkdata("build", corpus, "-q")
-    assert run.exit_code == 1
-    assert "Releases are immutable" in run.stderr
-    assert snapshot(tmp_path / "releases") == before
-    check = nkdata("build", corpus, "--check")
-    assert check.exit_code == 1
-    assert "does not match the corpus" in check.stderr
-
-
-def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    assert nkdata("build", corpus, "-q").exit_code == 0
-    edit(corpus / "dataset.yaml", VERSION, "0.2.0", count=2)  # the version and its citation
-    edit(
-        corpus / "quantities.yaml",
-        "\nquantities:\n",
-        "\nquantities:\n  - id: new-quantity\n"
-        "    label: New quantity\n    unit: things\n    description: A test quantity.\n",
-    )
-    assert nkdata("build", corpus, "-q").exit_code == 0
-    card = (tmp_path / "releases" / "0.2.0" / "README.md").read_text(encoding="utf-8")
-    assert f"Since {VERSION}:" in card
-    assert "| `quantities` | 1 | 0 | 0 |" in card
-    root = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
-    assert root["version"] == "0.2.0"
-    assert (tmp_path / "releases" / VERSION).is_dir()
-
-
 def test_invalid_corpus_writes_nothing(tmp_path: Path, nkdata) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
@@ -291,7 +255,9 @@ def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None
     stats = ReleaseFile.of(built / "releases" / VERSION / "datapackage.json")
     assert index == {
         "latest": VERSION,
-        "versions": {VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes}},
+        "versions": {
+            VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes, "published": False}
+        },
     }
 
 

@@ -146,7 +146,7 @@ def test_a_bump_that_does_not_fit_is_refused(
     if needed is None:
         assert "nothing changed since release" in run.stderr
     else:
-        assert "rows were added or removed in articles" in run.stderr
+        assert "rows were added in articles, claims" in run.stderr
         assert f"that needs `nkdata release {needed}`" in run.stderr
     assert snapshot(repo) == before
 

@@ -136,15 +136,21 @@ class ReleaseDiff:
         """
         breaking = [t.name for t in self.tables.values() if t.breaking]
         additive = [t.name for t in self.tables.values() if t.additive]
-        rows = [t.name for t in self.tables.values() if t.added or t.removed]
+        added = [t.name for t in self.tables.values() if t.added]
+        removed = [t.name for t in self.tables.values() if t.removed]
         changed = [t.name for t in self.tables.values() if t.changed]
         if breaking:
             kind = Bump.MAJOR if version_key(base)[0] >= 1 else Bump.MINOR
             return kind, f"columns or tables were removed, renamed or retyped in {_and(breaking)}"
         if additive:
             return Bump.MINOR, f"columns or tables were added in {_and(additive)}"
-        if rows:
-            return Bump.MINOR, f"rows were added or removed in {_and(rows)}"
+        if added or removed:
+            rows = [
+                f"rows were {verb} in {_and(names)}"
+                for verb, names in (("added", added), ("removed", removed))
+                if names
+            ]
+            return Bump.MINOR, " and ".join(rows)
         if changed:
             return Bump.PATCH, f"only cells of existing rows changed, in {_and(changed)}"
         return None, "nothing changed"
