@@ -15,6 +15,7 @@ the committed release matches the corpus. From then on no build may change it.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ from nkdata.corpus.typecheck import parse_model
 from nkdata.corpus.validate import Corpus
 from nkdata.errors import NkdataError
 from nkdata.release.build import (
+    TEMP_PREFIX,
     changelog_text,
     check_release,
     previous_diff,
@@ -151,7 +153,8 @@ def apply_plan(plan: Plan, releases: Path) -> None:
     for path, content in plan.files.items():
         write_atomically(path, content)
     if plan.dropped is not None:
-        aside = Path(tempfile.mkdtemp(prefix=".nkdata-release-", dir=releases))
+        # a build's temporary prefix: if this process is killed, the next build removes it
+        aside = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=releases))
         (releases / plan.dropped).rename(aside / plan.dropped)
         shutil.rmtree(aside, ignore_errors=True)
         write_root_files(releases)
