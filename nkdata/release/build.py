@@ -295,8 +295,11 @@ def build_release(
         with _exclusive(releases):
             result = _publish(temp, releases / version, published)
             if result.status is not BuildStatus.CONFLICT:
-                _update_root_files(releases, result)
-                _update_changelog(changelog, corpus, diff, errata or [], published)
+                _update_root_files(
+                    releases,
+                    result,
+                    lambda: _update_changelog(changelog, corpus, diff, errata or [], published),
+                )
         return result
     except OSError as exc:
         raise BuildError(
@@ -328,16 +331,18 @@ def _update_changelog(
         write_atomically(path, changelog_text(text, corpus, diff, errata, published))
 
 
-def _update_root_files(releases: Path, result: BuildResult) -> None:
-    """Sync the rename, rewrite the root files; if that fails, say that the release is in place."""
+def _update_root_files(releases: Path, result: BuildResult, changelog: Callable[[], None]) -> None:
+    """Sync the rename, rewrite the root files and the CHANGELOG block; if that fails, say that
+    the release is in place."""
     try:
-        if result.status is BuildStatus.WRITTEN:
+        if result.status is not BuildStatus.UNCHANGED:
             _fsync(releases)
         write_root_files(releases)
+        changelog()
     except OSError as exc:
         raise BuildError(
             f"release {result.version} is complete at {result.folder}, but the root "
-            f"{DESCRIPTOR} and {releases.name}/{INDEX} could not be updated: "
+            f"{DESCRIPTOR}, {releases.name}/{INDEX} and {CHANGELOG} could not be updated: "
             f"{exc.strerror or exc} ({exc.filename or releases}); run `nkdata build` again "
             "to update them"
         ) from exc
