@@ -90,7 +90,10 @@ def test_maintainer_path(repo: Path, nkdata) -> None:
     assert found["tables"]["articles"]["added"] == ["second-article"]
     figure = found["figure_values"]["mobile-subscribers"][0]
     assert (figure["old"], figure["new"]) == ({"value": 1000.0}, {"value": 1200.0})
+    markdown = nkdata("diff", f"releases/{published}", f"releases/{version}", "-f", "markdown")
+    assert "| `articles` | 1 | 0 | 1 |" in markdown.stdout  # folders, pinned by their index
     card = (repo / "releases" / version / "README.md").read_text(encoding="utf-8")
+    assert "| `articles` | 1 | 0 | 1 |" in card
     assert "`value`: `1,000 → 1,200`" in card
 
 
@@ -375,10 +378,10 @@ def test_download_all_fetches_every_published_version(
     assert f"{len(published)} published version(s) in the cache" in run.stdout
     assert sorted(p.name for p in private_cache.iterdir() if p.is_dir()) == published
     assert not any((private_cache / v).exists() for v in unpublished)
-    monkeypatch.setenv("NKDATA_OFFLINE", "1")
-    import nkdata as package
+    from nkdata.store import cached_versions
 
-    assert len(package.load(published[0]).claims) > 0  # from the cache, offline
+    assert cached_versions() == published  # every file of each in place
+    monkeypatch.setenv("NKDATA_OFFLINE", "1")
     offline = nkdata("download", "--all")
     assert offline.exit_code == 1
     assert "offline mode" in offline.stderr
