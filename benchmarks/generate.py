@@ -377,6 +377,8 @@ def sources_yaml(seed: int, shape: Shape) -> str:
         kind = "outlet" if index < 10 else rng.choice((*_KINDS, "anonymous", "group"))
         name = " ".join(w.capitalize() for w in _words(rng, 1, 3))
         lines += [f"  - id: {source_id(index)}", f"    name: {_scalar(name)}", f"    kind: {kind}"]
+        if kind in ("anonymous", "group"):
+            lines.append("    named: false")
         if kind in ("anonymous", "group") or rng.random() < 0.5:
             description = _sentence(rng, _words(rng, 6, 16))
             lines.append(f"    description: {_scalar(description)}")

@@ -6,7 +6,8 @@ their qualifiers), writes it as corpus files in a temporary folder and runs `nkd
 it. The invariants are checked through readers that share no code with the writer: pyarrow's
 Parquet reader, Python's csv module and the loader.
 
-- every quote equals ``text[start:end]``; every figure lies inside its claim and equals its span;
+- every quote equals ``text[quote_start:quote_end]``; every figure lies inside its claim and
+  equals its span (``text_start``, ``text_end``);
 - CSV and Parquet hold the same values;
 - the corpus round-trips unchanged: every value read back is the value written;
 - a build is a pure function of the corpus (not of paths, file order or times).
@@ -16,6 +17,7 @@ Example counts come from the hypothesis profile in tests/conftest.py (derandomiz
 
 from __future__ import annotations
 
+import calendar
 import csv
 import os
 import tempfile
@@ -91,6 +93,39 @@ days = st.dates(min_value=date(1990, 1, 1), max_value=date(2020, 12, 31))
 def partial_dates(draw: st.DrawFn) -> str:
     day = draw(days)
     return draw(st.sampled_from([day.isoformat(), day.isoformat()[:7], day.isoformat()[:4]]))
+
+
+@st.composite
+def date_spans(draw: st.DrawFn) -> str:
+    """A publication date in EDTF: a day, month or year, or an interval of two of them (the
+    second not before the first) or open at its end (``2017/..``)."""
+    first = draw(partial_dates())
+    shape = draw(st.sampled_from(["date", "open", "closed"]))
+    if shape == "date":
+        return first
+    if shape == "open":
+        return f"{first}/.."
+    last = draw(partial_dates().filter(lambda text: period(text)[1] >= period(first)[1]))
+    return f"{first}/{last}"
+
+
+def period(text: str) -> tuple[date, date]:
+    """The first and last day of a partial date (``2018-02`` → 1 and 28 February 2018)."""
+    parts = [int(part) for part in text.split("-")]
+    if len(parts) == 3:
+        return date(*parts), date(*parts)
+    if len(parts) == 2:
+        year, month = parts
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
+
+
+def published_days(text: str) -> tuple[date, date | None]:
+    """The earliest and latest day an EDTF date or interval allows (None: open-ended)."""
+    first, _, last = text.partition("/")
+    if last == "..":
+        return period(first)[0], None
+    return period(first)[0], period(last or first)[1]
 
 
 @st.composite
@@ -183,13 +218,14 @@ def sources(draw: st.DrawFn, ids: list[str]) -> list[dict[str, Any]]:
     result = []
     for source_id in ids:
         kind = draw(st.sampled_from(SourceKind))
-        needs = kind in (SourceKind.ANONYMOUS, SourceKind.GROUP)
+        named = kind not in (SourceKind.ANONYMOUS, SourceKind.GROUP) and draw(st.booleans())
         result.append(
             {
                 "id": source_id,
                 "name": draw(lines),
                 "kind": kind.value,
-                "description": draw(prose) if needs else draw(st.none() | prose),
+                "named": named,
+                "description": draw(st.none() | prose) if named else draw(prose),
                 "affiliation_id": draw(st.none() | st.sampled_from(ids)),
                 "country": draw(st.sampled_from([None, "KP", "KR", "US"])),
                 "url": draw(st.sampled_from([None, "https://example.org/a?b=c"])),
@@ -228,7 +264,7 @@ def corpora(draw: st.DrawFn) -> Drawn:
                 "via_id": draw(st.none() | st.sampled_from(source_ids)),
                 "authors": draw(st.lists(st.sampled_from(source_ids), max_size=2)),
                 "url": None,
-                "published": draw(partial_dates()),
+                "published": draw(date_spans()),
                 "published_basis": basis.value,
                 "retrieved": draw(st.sampled_from([None, "2024-01-31"])),
                 "language": "en",
@@ -357,11 +393,13 @@ def check_offsets(folder: Path) -> None:
     texts = {row["id"]: row["text"] for row in parquet_rows(folder, "articles")}
     claims = {row["id"]: row for row in parquet_rows(folder, "claims")}
     for claim in claims.values():
-        assert texts[claim["article_id"]][claim["start"] : claim["end"]] == claim["quote"]
+        text = texts[claim["article_id"]]
+        assert text[claim["quote_start"] : claim["quote_end"]] == claim["quote"]
     for figure in parquet_rows(folder, "figures"):
         claim = claims[figure["claim_id"]]
-        assert claim["start"] <= figure["start"] < figure["end"] <= claim["end"]
-        assert texts[claim["article_id"]][figure["start"] : figure["end"]] == figure["text"]
+        start, end = figure["text_start"], figure["text_end"]
+        assert claim["quote_start"] <= start < end <= claim["quote_end"]
+        assert texts[claim["article_id"]][start:end] == figure["text"]
 
 
 def check_round_trip(drawn: Drawn, folder: Path) -> None:
@@ -386,17 +424,20 @@ def check_round_trip(drawn: Drawn, folder: Path) -> None:
             written["authors"],
         )
         assert article.published_basis.value == written["published_basis"]
-        assert article.published.isoformat().startswith(written["published"])
+        assert article.published_edtf == written["published"]
+        assert (article.published, article.published_latest) == published_days(written["published"])
         for claim_written in written["claims"]:
             claim = claims[f"{written['id']}:{claim_written['id']}"]
             assert (claim.quote, claim.statement) == (
                 claim_written["quote"],
                 claim_written["statement"],
             )
-            assert (claim.start, claim.end) == claim_written["_span"]
+            assert (claim.quote_start, claim.quote_end) == claim_written["_span"]
+            assert claim.claim_date_edtf == claim_written["claim_date"]
             for figure_written in claim_written["figures"]:
                 figure = figures[f"{claim.id}:{figure_written['id']}"]
-                assert (figure.start, figure.end) == figure_written["_span"]
+                assert (figure.text_start, figure.text_end) == figure_written["_span"]
+                assert figure.as_of_edtf == figure_written["as_of"]
                 assert figure.text == figure_written["text"]
                 for key in ("value", "low", "high"):
                     assert repr(getattr(figure, key)) == repr(figure_written[key]), key
@@ -436,6 +477,7 @@ def test_cells_that_look_like_formulas_are_kept_byte_for_byte() -> None:
                 "id": FORMULA_SOURCE,
                 "name": "=cmd|' /C calc'!A0",
                 "kind": "outlet",
+                "named": True,
                 "description": "@formula",
                 "affiliation_id": None,
                 "country": None,

@@ -100,6 +100,27 @@ def _codebook() -> str:
     return "\n\n".join(blocks)
 
 
+def _second_readings(dataset: DatasetFile) -> str:
+    """The second readings as a table, oldest release first; nothing when none is recorded."""
+    if not dataset.second_readings:
+        return ""
+    rows = [
+        f"| {r.version} | {len(r.articles)} | {r.claims_first:,} | +{r.claims_added} "
+        f"-{r.claims_removed} ~{r.claims_changed} | {r.figures_first:,} | +{r.figures_added} "
+        f"-{r.figures_removed} ~{r.figures_changed} |"
+        for r in dataset.second_readings
+    ]
+    notes = [f"{r.version}: {r.note}" for r in dataset.second_readings if r.note]
+    head = [
+        "Every article was read a second time by a reader who had not seen the first reader's "
+        "reasoning; what the second reading changed (added +, removed -, changed ~):",
+        "",
+        "| release | articles | claims first read | claims | figures first read | figures |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    return "\n".join([*head, *rows, "", *notes]).rstrip() + "\n\n"
+
+
 def _bound(number: float | None) -> str:
     return "none" if number is None else f"{number:,.0f}"
 
@@ -129,6 +150,7 @@ def data_card(
     return TEMPLATE.substitute(
         front_matter="\n".join(_front_matter(dataset, languages)),
         title=dataset.title,
+        homepage=dataset.homepage,
         version=dataset.version,
         released=dataset.released,
         description=dataset.description,
@@ -142,5 +164,6 @@ def data_card(
         changes="\n".join(_changes(diff)),
         errata="\n".join(errata_lines(errata)),
         codebook=_codebook(),
+        second_readings=_second_readings(dataset),
         columns="\n\n".join(columns),
     )
