@@ -90,6 +90,7 @@ def validate(
 
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
 ReleasesOpt = Annotated[
     Path | None, typer.Option(help="Releases folder [default: releases/ beside the corpus].")
 ]
@@ -222,7 +223,7 @@ def release(
         str | None,
         typer.Option("--date", help="Release date, YYYY-MM-DD [default: today]."),
     ] = None,
-    path: CorpusArg = Path("corpus"),
+    path: CorpusOpt = Path("corpus"),
     releases: ReleasesOpt = None,
     fmt: FormatOpt = Format.TEXT,
 ) -> None:
@@ -349,7 +350,6 @@ new_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(new_app, name="new")
-CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
 
 
 def _scaffold(kind: str, path: Path, *args: object) -> Path:

@@ -50,11 +50,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(release_folder(BUNDLED), releases / BUNDLED)
     shutil.copytree(CORPUS, root / "corpus")
     bump_version(root / "corpus", VERSION)
-    for command in (["build", "--quiet"], ["release", "--publish"]):  # the host's is published
-        result = CliRunner().invoke(
-            app, [command[0], str(root / "corpus"), "--releases", str(releases), *command[1:]]
-        )
-        assert result.exit_code == 0, result.output
+    corpus = str(root / "corpus")
+    for command in (["build", corpus, "-q"], ["release", "--publish", "--corpus", corpus]):
+        result = CliRunner().invoke(app, [*command, "--releases", str(releases)])
+        assert result.exit_code == 0, result.output  # the host's release is published
     return releases
 
 

@@ -213,7 +213,9 @@ def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     assert nkdata("build", corpus, "-q").exit_code == 0
-    assert nkdata("release", corpus, "--publish").exit_code == 0  # compared with published ones
+    assert (
+        nkdata("release", "--publish", "--corpus", corpus).exit_code == 0
+    )  # compared with published ones
     following = next_version(VERSION)
     bump_version(corpus, following)
     edit(

@@ -89,7 +89,10 @@ class _RowChecker:
         """The unpublished versions of the releases folder."""
         if self.releases is None:
             return set()
-        index = Index.read(self.releases)
+        try:
+            index = Index.read(self.releases)
+        except NkdataError:  # a damaged index is `nkdata build --check`'s to report
+            return set()
         return {version for version, entry in index.versions.items() if not entry.published}
 
     def problem(self, index: int, key: str, code: Rule, message: str, hint: str = "") -> Problem:

@@ -16,6 +16,7 @@ version: {version}
 released: {released}
 description: >-
   A small corpus written by the tests of the release workflow.
+homepage: https://example.org/nkdata-mini
 license:
   name: CC-BY-4.0
   path: https://creativecommons.org/licenses/by/4.0/
