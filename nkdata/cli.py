@@ -146,7 +146,13 @@ def build(
     version's CHANGELOG.md block. A published version is never overwritten; an unpublished one
     is rebuilt in place. --check also compares CITATION.cff and the CHANGELOG.md entry."""
     from nkdata.progress import progress_display
-    from nkdata.release.build import BuildError, BuildStatus, build_release, check_release
+    from nkdata.release.build import (
+        BuildError,
+        BuildStatus,
+        build_release,
+        check_release,
+        root_files,
+    )
     from nkdata.release.cutting import bump_advice
     from nkdata.schema.releasefolder import Index
 
@@ -162,7 +168,10 @@ def build(
             with _user_errors():
                 altered = any("(published:" in name for name in stale)
                 published = version in Index.read(releases).published() and not altered
-                advice = bump_advice(corpus, releases) if published else _stale_advice(stale)
+                derived = {str(path) for path in root_files(releases)}
+                advice = (
+                    bump_advice(corpus, releases) if published else _stale_advice(stale, derived)
+                )
             typer.echo(advice, err=True)
             raise typer.Exit(1)
         typer.echo(f"release {version} matches the corpus")
@@ -186,10 +195,18 @@ def build(
     typer.echo(f"{verbs[result.status]} {version} at {result.folder}")
 
 
-def _stale_advice(stale: list[str]) -> str:
-    """What to do about what ``build --check`` found stale in an unpublished release."""
-    if any(name.endswith(" does not exist") for name in stale):
-        return "The release has not been built: run `nkdata build`."
+def _stale_advice(stale: list[str], derived: set[str]) -> str:
+    """What to do about what ``build --check`` found stale in an unpublished release;
+    ``derived`` names the files derived from all releases (root descriptor, index)."""
+    missing = [name for name in stale if name.endswith(" does not exist")]
+    if missing:
+        version = Path(missing[0].removesuffix(" does not exist")).name
+        return f"Release {version} has not been built: run `nkdata build`."
+    if set(stale) <= derived:
+        return (
+            "The release matches the corpus, but the files derived from all releases are stale "
+            "(an interrupted build?): run `nkdata build` to rewrite them."
+        )
     if any("(published:" in name for name in stale):
         return (
             "A published release was altered: restore it from version control "

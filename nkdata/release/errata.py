@@ -41,7 +41,8 @@ def corpus_version(root: Path) -> str | None:
         version = yaml.safe_load((root / "dataset.yaml").read_text(encoding="utf-8"))["version"]
     except (OSError, yaml.YAMLError, TypeError, KeyError, UnicodeDecodeError):
         return None
-    return version if isinstance(version, str) and is_version(version) else None
+    valid = isinstance(version, str) and is_version(version) and version == version.strip()
+    return version if valid else None
 
 
 def check_errata(root: Path, current: str | None, releases: Path | None) -> Errata:
