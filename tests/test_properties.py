@@ -33,6 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nkdata
+from nkdata.corpus.numberfinder import find_numbers
 from nkdata.corpus.quotes import find_all
 from nkdata.models import TABLES, Row
 from nkdata.schema.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
@@ -210,7 +211,7 @@ def claims(draw: st.DrawFn, text: str, sources: list[str], quantities: list[str]
                 "_span": span,
             }
         )
-    return result
+    return sorted(result, key=lambda claim: claim["_span"][0])  # claims in text order
 
 
 @st.composite
@@ -299,6 +300,18 @@ def public(entry: dict[str, Any]) -> dict[str, Any]:
     return {k: public(v) if isinstance(v, dict) else v for k, v in entry.items() if k[0] != "_"}
 
 
+def exclusions(article: dict[str, Any]) -> list[dict[str, Any]]:
+    """An exclusion for every number of the text that no figure covers, so that the drawn
+    corpus accounts for every number as a contributor must (reason: a name)."""
+    text = article["_text"]
+    figures = [f["_span"] for c in article["claims"] for f in c["figures"]]
+    return [
+        {"quote": n.text, "occurrence": occurrence(text, n.text, n.start), "reason": "name"}
+        for n in find_numbers(text)
+        if not any(a <= n.start and n.end <= b for a, b in figures)
+    ]
+
+
 def write_corpus(drawn: Drawn, root: Path, *, reverse: bool = False) -> Path:
     """Write the corpus files under ``root/corpus``; ``reverse`` writes them in the opposite
     order with other modification times, which must not change the release."""
@@ -311,6 +324,7 @@ def write_corpus(drawn: Drawn, root: Path, *, reverse: bool = False) -> Path:
                 "version": VERSION,
                 "released": "2024-02-29",
                 "description": "Drawn by hypothesis.",
+                "homepage": "https://example.org/generated",
                 "license": {
                     "name": "CC-BY-4.0",
                     "path": "https://creativecommons.org/licenses/by/4.0/",
@@ -329,6 +343,7 @@ def write_corpus(drawn: Drawn, root: Path, *, reverse: bool = False) -> Path:
         entry["claims"] = [
             {**public(c), "figures": [public(f) for f in c["figures"]]} for c in article["claims"]
         ]
+        entry["exclusions"] = exclusions(article)
         files[f"articles/{article['id']}/article.yaml"] = dump(entry)
         files[f"articles/{article['id']}/text.txt"] = article["_text"]
     for index, (name, content) in enumerate(sorted(files.items(), reverse=reverse)):
