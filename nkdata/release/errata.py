@@ -82,7 +82,7 @@ class _RowChecker:
 
     doc: YamlDocument
     releases: Path | None
-    ids: dict[tuple[str, str], frozenset[str] | str] = field(default_factory=dict)
+    ids: dict[tuple[str, str], frozenset[str] | str | None] = field(default_factory=dict)
     """(version, table) → the table's row ids, or why they cannot be read."""
 
     @cached_property
@@ -135,6 +135,8 @@ class _RowChecker:
                 )
             )
         ids = self._ids(erratum.wrong_in, erratum.table)
+        if ids is None:
+            return problems  # the release is not on this machine: validate never downloads
         if isinstance(ids, str):
             problems.append(self.problem(index, "table", Rule.REF_UNKNOWN, ids))
         elif erratum.row_id not in ids:
@@ -150,15 +152,22 @@ class _RowChecker:
             )
         return problems
 
-    def _ids(self, version: str, table: str) -> frozenset[str] | str:
+    def _ids(self, version: str, table: str) -> frozenset[str] | str | None:
         key = (version, table)
         if key not in self.ids:
             self.ids[key] = self._read_ids(version, table)
         return self.ids[key]
 
-    def _read_ids(self, version: str, table: str) -> frozenset[str] | str:
+    def _read_ids(self, version: str, table: str) -> frozenset[str] | str | None:
+        """The ids of ``table`` in release ``version``; a message when the release cannot be
+        read; None when it is not on this machine (beside the corpus, bundled or cached), since
+        checking a contributor's corpus never touches the network."""
         from nkdata.release.diff import open_release
+        from nkdata.store import bundled_folder, cached_versions
 
+        beside = self.releases is not None and (self.releases / version).is_dir()
+        if not (beside or bundled_folder(version) or version in cached_versions()):
+            return None
         try:
             dataset = open_release(version, self.releases)
             if table not in dataset.table_names():
