@@ -50,7 +50,7 @@ _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 def is_version(name: str) -> bool:
     """Whether ``name`` is a MAJOR.MINOR.PATCH version (no leading zeros)."""
-    return bool(_VERSION.match(name))
+    return bool(_VERSION.fullmatch(name))
 
 
 def check_version(version: str) -> str:
@@ -177,7 +177,7 @@ def index_of(releases: Path) -> dict[str, object]:
 
 
 def _hash(value: object) -> str:
-    if not isinstance(value, str) or not _HASH.match(value):
+    if not isinstance(value, str) or not _HASH.fullmatch(value):
         raise ValueError(f"{value!r} is not a sha256:<64 hex digits> hash")
     return value
 
@@ -217,7 +217,7 @@ def release_files(descriptor: dict[str, Any], where: str) -> list[ReleaseFile]:
     try:
         for entry in descriptor["resources"]:
             name = entry["path"]
-            if not isinstance(name, str) or not _FILE_NAME.match(name):
+            if not isinstance(name, str) or not _FILE_NAME.fullmatch(name):
                 raise ValueError(f"unsafe file path {name!r}")
             files.append(ReleaseFile(name, _hash(entry["hash"]), _size(entry)))
     except (ValueError, KeyError, TypeError) as exc:
