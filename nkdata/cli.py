@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from nkdata.corpus.report import Format
+from nkdata.release.diffreport import DiffFormat
 
 if TYPE_CHECKING:
     import nkdata
     from nkdata.corpus.validate import Corpus
+    from nkdata.release.cutting import Plan
+    from nkdata.release.errata import Errata
 
 app = typer.Typer(
     name="nkdata",
@@ -78,6 +81,8 @@ def validate(
 
     root, only = find_corpus(path)
     outcome = validate_corpus(root, only, resolve=False, cache=not no_cache)
+    if only is None:
+        outcome.problems += _errata(root, None).problems
     prefix = str(root) if str(root) != "." else ""
     for line in render(outcome.problems, prefix, fmt):
         typer.echo(line)
@@ -87,10 +92,23 @@ def validate(
 
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
+ReleasesOpt = Annotated[
+    Path | None, typer.Option(help="Releases folder [default: releases/ beside the corpus].")
+]
 
 
-def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
-    """Validate a whole corpus for commands that need it valid; exit 1 with the report if not."""
+def _errata(root: Path, releases: Path | None, version: str | None = None) -> Errata:
+    """The corpus's errata.yaml, checked against the releases it names."""
+    from nkdata.release.errata import check_errata, corpus_version
+
+    releases = releases or root.parent / "releases"
+    return check_errata(root, version or corpus_version(root), releases)
+
+
+def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus, Errata]:
+    """Validate a whole corpus and its errata for commands that need them valid; exit 1 with
+    the report if not."""
     from nkdata.corpus.report import render, summary
     from nkdata.corpus.validate import validate_corpus
 
@@ -98,22 +116,22 @@ def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
     if only is not None:
         usage_error(f"{path} is an article folder; give the corpus folder.")
     outcome = validate_corpus(root)
-    if outcome.corpus is None:
+    errata = _errata(root, None, outcome.corpus.dataset.version if outcome.corpus else None)
+    outcome.problems += errata.problems
+    if outcome.corpus is None or errata.problems:
         for line in render(outcome.problems, str(root), fmt):
             typer.echo(line, err=True)
         typer.echo(
             summary(outcome.problems, outcome.articles_checked) + "; nothing written", err=True
         )
         raise typer.Exit(1)
-    return root, outcome.corpus
+    return root, outcome.corpus, errata
 
 
 @app.command()
 def build(
     path: CorpusArg = Path("corpus"),
-    releases: Annotated[
-        Path | None, typer.Option(help="Releases folder [default: releases/ beside the corpus].")
-    ] = None,
+    releases: ReleasesOpt = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -126,7 +144,9 @@ def build(
     fmt: FormatOpt = Format.TEXT,
 ) -> None:
     """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
-    datapackage.json, README.md). An existing version is never overwritten."""
+    datapackage.json, README.md), with the root datapackage.json, releases/index.json and the
+    version's CHANGELOG.md block. A published version is never overwritten; an unpublished one
+    is rebuilt in place. --check also compares CITATION.cff and the CHANGELOG.md entry."""
     from nkdata.progress import progress_display
     from nkdata.release.build import (
         STEPS,
@@ -134,51 +154,191 @@ def build(
         BuildStatus,
         build_release,
         check_release,
+        root_files,
     )
+    from nkdata.release.cutting import bump_advice
+    from nkdata.schema.releasefolder import Index
 
-    root, corpus = _validated(path, fmt)
+    root, corpus, errata = _validated(path, fmt)
     releases = releases or root.parent / "releases"
     version = corpus.dataset.version
     if check:
-        stale = check_release(corpus, releases)
+        with _user_errors():
+            stale = check_release(corpus, releases, errata.entries)
         for name in stale:
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
-            typer.echo(_stale_advice(stale, releases / version), err=True)
+            with _user_errors():
+                altered = any("(published:" in name for name in stale)
+                published = version in Index.read(releases).published() and not altered
+                derived = {str(path) for path in root_files(releases)}
+                advice = (
+                    bump_advice(corpus, releases) if published else _stale_advice(stale, derived)
+                )
+            typer.echo(advice, err=True)
             raise typer.Exit(1)
         typer.echo(f"release {version} matches the corpus")
         return
     try:
-        with progress_display(enabled=not quiet, total=STEPS) as step:
-            result = build_release(corpus, releases, step)
+        with _user_errors(), progress_display(enabled=not quiet, total=STEPS) as step:
+            result = build_release(corpus, releases, step, errata.entries)
     except BuildError as exc:
         typer.echo(f"Error: {exc}.", err=True)
         raise typer.Exit(1) from None
     if result.status is BuildStatus.CONFLICT:
-        typer.echo(
-            f"Error: release {version} already exists at {result.folder} with different "
-            f"content ({', '.join(result.differing)}). Releases are immutable: bump "
-            "`version` in dataset.yaml.",
-            err=True,
-        )
+        with _user_errors():
+            advice = bump_advice(corpus, releases)
+        typer.echo(f"Error: {advice}", err=True)
         raise typer.Exit(1)
-    verb = "wrote" if result.status is BuildStatus.WRITTEN else "unchanged:"
-    typer.echo(f"{verb} release {version} at {result.folder}")
+    verbs = {
+        BuildStatus.WRITTEN: "wrote release",
+        BuildStatus.REPLACED: "rebuilt unpublished release",
+        BuildStatus.UNCHANGED: "unchanged: release",
+    }
+    typer.echo(f"{verbs[result.status]} {version} at {result.folder}")
 
 
-def _stale_advice(stale: list[str], release: Path) -> str:
-    """What to do about what ``build --check`` found stale."""
-    if not release.is_dir():
-        return f"Release {release.name} has not been built: run `nkdata build`."
-    if all(Path(name).parent != release for name in stale):
+def _stale_advice(stale: list[str], derived: set[str]) -> str:
+    """What to do about what ``build --check`` found stale in an unpublished release;
+    ``derived`` names the files derived from all releases (root descriptor, index)."""
+    missing = [name for name in stale if name.endswith(" does not exist")]
+    if missing:
+        version = Path(missing[0].removesuffix(" does not exist")).name
+        return f"Release {version} has not been built: run `nkdata build`."
+    if set(stale) <= derived:
         return (
-            f"The release {release.name} matches the corpus, but the files derived from all "
-            "releases are stale (an interrupted build?): run `nkdata build` to rewrite them."
+            "The release matches the corpus, but the files derived from all releases are stale "
+            "(an interrupted build?): run `nkdata build` to rewrite them."
+        )
+    if any("(published:" in name for name in stale):
+        return (
+            "A published release was altered: restore it from version control "
+            "(`git checkout -- releases/`); published releases never change."
         )
     return (
-        f"The committed release {release.name} does not match the corpus: bump the "
-        "version in dataset.yaml and run `nkdata build`."
+        "The unpublished release or the files that follow it do not match the corpus: run "
+        "`nkdata build` (it rebuilds an unpublished release and its CHANGELOG block), or "
+        "`nkdata release patch|minor|major` if CITATION.cff or the CHANGELOG entry is stale."
     )
+
+
+@app.command()
+def release(
+    kind: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[major|minor|patch]",
+            help="The bump from the newest published release; it must fit what changed.",
+        ),
+    ] = None,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Mark the corpus's version published in releases/index.json (once built and "
+            "matching the corpus): no build may change it afterwards.",
+        ),
+    ] = False,
+    released: Annotated[
+        str | None,
+        typer.Option("--date", help="Release date, YYYY-MM-DD [default: today]."),
+    ] = None,
+    path: CorpusOpt = Path("corpus"),
+    releases: ReleasesOpt = None,
+    fmt: FormatOpt = Format.TEXT,
+) -> None:
+    """Prepare the next version: set version, released and citation in dataset.yaml,
+    CITATION.cff and the CHANGELOG.md entry, from the diff with the newest published release.
+
+    Versions count from the newest published release, so an unpublished version is kept and
+    refreshed rather than bumped twice. Then `nkdata build`; `nkdata release --publish` once
+    the release is out."""
+    from datetime import date
+
+    from nkdata.release.cutting import apply_plan, plan_release
+    from nkdata.release.cutting import publish as mark_published
+    from nkdata.release.diff import Bump
+
+    if publish == (kind is not None):
+        usage_error("give either a bump kind (major, minor or patch) or --publish.")
+    bump = Bump(kind) if kind in set(Bump) else None
+    if kind is not None and bump is None:
+        usage_error(f"{kind!r} is not a bump kind: major, minor or patch.")
+    try:
+        day = date.fromisoformat(released) if released else date.today()
+    except ValueError:
+        usage_error(f"--date {released!r} is not a date YYYY-MM-DD.")
+    root, corpus, errata = _validated(path, fmt)
+    releases = releases or root.parent / "releases"
+    if publish:
+        with _user_errors():
+            version = mark_published(corpus, releases, errata.entries)
+        typer.echo(f"published release {version}: {releases / 'index.json'} now pins it")
+        typer.echo("next: commit releases/index.json and CHANGELOG.md")
+        return
+    assert bump is not None
+    with _user_errors():
+        plan = plan_release(corpus, root, releases, bump, day, errata.entries)
+        apply_plan(plan, releases)
+    for line in _plan_lines(plan, bump):
+        typer.echo(line)
+
+
+def _plan_lines(plan: Plan, kind: str) -> list[str]:
+    """What ``nkdata release`` did, and what comes next."""
+    if plan.base is None:
+        head = f"version {plan.version} ({plan.why}: it is the first release)"
+    elif plan.kept:
+        head = (
+            f"version {plan.version} is not published yet: kept (versions count from the "
+            f"newest published release, {plan.base}; {kind}: {plan.why})"
+        )
+    else:
+        head = f"version {plan.version} ({kind} after {plan.base}: {plan.why})"
+    lines = [f"{head}, released {plan.released}"]
+    if plan.dropped:
+        lines.append(f"removed the unpublished release {plan.dropped}: {plan.version} replaces it")
+    lines += [f"  wrote {path}" for path in plan.files]
+    lines.append(
+        "next: write the CHANGELOG.md entry's own words (above its generated block), run "
+        "`nkdata build`, commit; `nkdata release --publish` once it is out"
+    )
+    return lines
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(help="A version (bundled, cached or in --releases) or a release folder."),
+    ],
+    new: Annotated[str, typer.Argument(help="A version or a release folder.")],
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.TEXT,
+    releases: Annotated[Path, typer.Option(help="Where versions are looked for first.")] = Path(
+        "releases"
+    ),
+) -> None:
+    """Rows added, removed and changed per table between two releases, by id; the cells of
+    each changed row (with the claim's quote); figures whose value changed, by quantity.
+
+    Every file of both sides is hash-checked first: a damaged or altered release is an error
+    (exit 1), never a wrong answer."""
+    import json
+
+    from nkdata.release import diffreport
+    from nkdata.release.diff import compare, dataset_tables, open_release
+
+    with _user_errors():
+        left, right = open_release(old, releases), open_release(new, releases)
+        found = compare(left.version, dataset_tables(left), right.version, dataset_tables(right))
+    if fmt is DiffFormat.JSON:
+        typer.echo(json.dumps(diffreport.as_json(found), ensure_ascii=False, indent=2))
+        return
+    lines = diffreport.text(found) if fmt is DiffFormat.TEXT else diffreport.markdown(found)
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
@@ -210,7 +370,6 @@ new_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(new_app, name="new")
-CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
 
 
 def _scaffold(kind: str, path: Path, *args: object) -> Path:
@@ -487,6 +646,14 @@ def download(
             "where nkdata.load(VERSION) finds them).",
         ),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Fetch every published version the release host lists into the cache, for "
+            "use without a network (NKDATA_OFFLINE=1) afterwards.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Fetch a release: datapackage.json, Parquet and CSV files, every hash checked.
@@ -498,10 +665,19 @@ def download(
     from nkdata.progress import ByteProgress
     from nkdata.store import bundled_folder, bundled_index
 
+    if every:
+        if version is not None or dest is not None:
+            usage_error(
+                "--all fetches every published version into the cache: give no "
+                "VERSION and no --dest with it."
+            )
+        _download_all(quiet)
+        return
     with _user_errors():
         if version is None:
             index = bundled_index() if settings.offline() else remote_index()
-            version = index.latest
+            published = index.published()
+            version = published[-1] if published else None
             if version is None:
                 usage_error("no version is known; give one (`nkdata versions` lists them).")
         version = _version_argument(version)
@@ -623,6 +799,27 @@ def site(
                 usage_error(str(exc))
             raise
     typer.echo(f"wrote {result.pages} pages of release {data.version} to {result.folder}")
+
+
+def _download_all(quiet: bool) -> None:
+    """Every published version of the host's index into the cache, each verified."""
+    from nkdata.download import fetch_release, remote_index
+    from nkdata.progress import ByteProgress
+
+    with _user_errors():
+        versions = remote_index().published()
+        for version in versions:
+            with ByteProgress(f"nkdata {version}", enabled=not quiet) as bar:
+                result = fetch_release(version, progress=bar)
+            how = "copied from the installed package" if result.from_package else "downloaded"
+            typer.echo(
+                f"release {version} in {result.folder}: {len(result.files)} files verified, "
+                f"{len(result.fetched)} {how}"
+            )
+    typer.echo(
+        f"{len(versions)} published version(s) in the cache: "
+        "nkdata.load(VERSION) needs no network for them"
+    )
 
 
 @app.command()

@@ -323,6 +323,12 @@ class Dataset:
         """The parts of each article's text that are not its body (headline, menus, comments)."""
         return self._table("page_parts")
 
+    def table_names(self) -> list[str]:
+        """The tables this release holds, as its descriptor lists them (an older release may
+        lack a table that this version of nkdata knows)."""
+        files = release_files(self.descriptor, f"{self.path / DESCRIPTOR}")
+        return [f.name.removesuffix(".parquet") for f in files if f.name.endswith(".parquet")]
+
     def table(self, name: str) -> Table[Any]:
         """The table called ``name``, as its attribute gives it: ``data.table("claims")``."""
         names = [model.table for model in _tables()]
@@ -410,6 +416,13 @@ def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
     path = folder / DESCRIPTOR
     data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
     return Dataset(entry.version, folder, parse_descriptor(data, str(path)), origin)
+
+
+def load_pinned(folder: Path, entry: IndexEntry) -> Dataset:
+    """The release in ``folder`` (a version folder of a releases folder, left alone on a
+    mismatch), its descriptor checked against the hash ``entry`` of that folder's index pins:
+    an altered release is refused even when its descriptor was rewritten to match."""
+    return _open(folder, Origin.FOLDER, entry)
 
 
 def _load_folder(path: Path, version: str | None) -> Dataset:

@@ -55,10 +55,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(release_folder(BUNDLED), releases / BUNDLED)
     shutil.copytree(CORPUS, root / "corpus")
     bump_version(root / "corpus", VERSION)
-    result = CliRunner().invoke(
-        app, ["build", str(root / "corpus"), "--releases", str(releases), "--quiet"]
-    )
-    assert result.exit_code == 0, result.output
+    corpus = str(root / "corpus")
+    for command in (["build", corpus, "-q"], ["release", "--publish", "--corpus", corpus]):
+        result = CliRunner().invoke(app, [*command, "--releases", str(releases)])
+        assert result.exit_code == 0, result.output  # the host's release is published
     return releases
 
 

@@ -47,6 +47,8 @@ def test_a_new_article_and_the_next_version_grow_every_table_by_what_was_added(
     before = release_counts(released)
     assert set(before) == {model.table for model in TABLES}
     old_release = snapshot(released)
+    published = nkdata("release", "--publish", "--corpus", corpus)  # so that it never changes
+    assert published.exit_code == 0, published.stderr
 
     added = add_article(corpus)
     following = next_version(version)

@@ -212,26 +212,13 @@ def test_rebuild_is_byte_identical(tmp_path: Path, nkdata) -> None:
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
-def test_existing_version_is_never_overwritten(tmp_path: Path, nkdata) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    assert nkdata("build", corpus, "-q").exit_code == 0
-    assert nkdata("build", corpus, "-q").exit_code == 0  # same bytes: nothing to do
-    before = snapshot(tmp_path / "releases")
-    edit(corpus / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (revised):')
-    run = nkdata("build", corpus, "-q")
-    assert run.exit_code == 1
-    assert "Releases are immutable" in run.stderr
-    assert snapshot(tmp_path / "releases") == before
-    check = nkdata("build", corpus, "--check")
-    assert check.exit_code == 1
-    assert "does not match the corpus" in check.stderr
-
-
 def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     assert nkdata("build", corpus, "-q").exit_code == 0
+    assert (
+        nkdata("release", "--publish", "--corpus", corpus).exit_code == 0
+    )  # compared with published ones
     following = next_version(VERSION)
     bump_version(corpus, following)
     edit(
@@ -314,7 +301,9 @@ def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None
     stats = ReleaseFile.of(built / "releases" / VERSION / "datapackage.json")
     assert index == {
         "latest": VERSION,
-        "versions": {VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes}},
+        "versions": {
+            VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes, "published": False}
+        },
     }
 
 

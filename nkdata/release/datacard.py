@@ -13,9 +13,11 @@ from string import Template
 
 import pyarrow as pa
 
-from nkdata.release.changes import TableChanges
+from nkdata.release.diff import ReleaseDiff
+from nkdata.release.diffreport import markdown
+from nkdata.release.errata import errata_lines
 from nkdata.schema.columns import table_models
-from nkdata.schema.corpus_files import DatasetFile
+from nkdata.schema.corpus_files import DatasetFile, Erratum
 from nkdata.schema.export import column_table
 from nkdata.schema.releasefolder import chart_file
 from nkdata.schema.vocab import MEANINGS, VAGUE_WORDS
@@ -124,19 +126,14 @@ def _bound(number: float | None) -> str:
     return "none" if number is None else f"{number:,.0f}"
 
 
-def _changes(previous: str | None, changes: dict[str, TableChanges] | None) -> list[str]:
-    if previous is None or changes is None:
+CHANGED_ROWS_SHOWN = 100
+"""Rows listed per table and kind in the card's Changes; `nkdata diff` lists them all."""
+
+
+def _changes(diff: ReleaseDiff | None) -> list[str]:
+    if diff is None:
         return ["First release: every row is new."]
-    lines = [
-        f"Since {previous}:",
-        "",
-        "| table | added | removed | changed |",
-        "| --- | --- | --- | --- |",
-    ]
-    lines += [
-        f"| `{name}` | {c.added:,} | {c.removed:,} | {c.changed:,} |" for name, c in changes.items()
-    ]
-    return lines
+    return markdown(diff, limit=CHANGED_ROWS_SHOWN)
 
 
 def _figures(charts: dict[str, str]) -> list[str]:
@@ -158,8 +155,8 @@ def _figures(charts: dict[str, str]) -> list[str]:
 def data_card(
     dataset: DatasetFile,
     tables: dict[str, pa.Table],
-    previous: str | None,
-    changes: dict[str, TableChanges] | None,
+    diff: ReleaseDiff | None,
+    errata: list[Erratum],
     charts: dict[str, str],
 ) -> str:
     """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in;
@@ -184,7 +181,8 @@ def data_card(
         license_path=dataset.license.path,
         text_rights=dataset.text_rights,
         citation=dataset.citation,
-        changes="\n".join(_changes(previous, changes)),
+        changes="\n".join(_changes(diff)),
+        errata="\n".join(errata_lines(errata)),
         codebook=_codebook(),
         second_readings=_second_readings(dataset),
         columns="\n\n".join(columns),

@@ -36,9 +36,11 @@ from nkdata.schema.fields import (
     Slug,
     Url,
 )
+from nkdata.schema.releasefolder import version_key
 from nkdata.schema.vocab import (
     ClaimMode,
     DateBasis,
+    ErratumStatus,
     ExclusionReason,
     Framing,
     NonBodyKind,
@@ -325,10 +327,73 @@ class ArticleFile(BaseModel):
     """The numbers of the body that are not figures, each with its reason."""
 
 
+class Erratum(BaseModel):
+    """A mistake in a row of a published release: what was wrong, why, who found it, and the
+    version that corrects it."""
+
+    model_config = STRICT
+
+    id: Slug
+    """Stable id of the erratum, such as `sofx-publisher-unidentified`."""
+    table: Slug
+    """The table of the row that was wrong: `articles`, `sources`, `claims`, ..."""
+    row_id: Line
+    """The id of the row in that table of release `wrong_in`."""
+    column: Slug | None = None
+    """The column that was wrong, where the mistake is in one."""
+    wrong_in: SemVer
+    """The published release whose row is wrong (and each later one until `fixed_in`)."""
+    fixed_in: SemVer | None = None
+    """The release that corrects it; null while it is open or will not be fixed."""
+    status: ErratumStatus = Field(strict=False)
+    """open, fixed or wont_fix."""
+    what: Line
+    """What was wrong, and what is right, in one sentence."""
+    reason: Prose
+    """How it is known: the evidence, or why it stays as it is."""
+    reported_by: Line
+    """Who reported it: a name, or `nkdata maintainers`."""
+
+    @model_validator(mode="after")
+    def _fixed_means_fixed_in(self) -> Self:
+        if (self.status is ErratumStatus.FIXED) != (self.fixed_in is not None):
+            raise PydanticCustomError(
+                "field-value",
+                "status '{status}' does not fit fixed_in {fixed_in}",
+                {
+                    "status": self.status.value,
+                    "fixed_in": self.fixed_in,
+                    "hint": "A fixed erratum names the release that corrects it in fixed_in; "
+                    "an open or wont_fix one has fixed_in: null.",
+                },
+            )
+        if self.fixed_in is not None and version_key(self.fixed_in) <= version_key(self.wrong_in):
+            raise PydanticCustomError(
+                "field-value",
+                "fixed_in {fixed_in} is not after wrong_in {wrong_in}",
+                {
+                    "fixed_in": self.fixed_in,
+                    "wrong_in": self.wrong_in,
+                    "hint": "A correction comes in a later release than the mistake.",
+                },
+            )
+        return self
+
+
+class ErrataFile(BaseModel):
+    """errata.yaml: the mistakes found in published releases (optional)."""
+
+    model_config = STRICT
+
+    errata: list[Erratum] = Field(default_factory=list)
+    """Every erratum, one entry each."""
+
+
 CORPUS_FILES: dict[str, type[BaseModel]] = {
     "dataset": DatasetFile,
     "sources": SourcesFile,
     "quantities": QuantitiesFile,
     "article": ArticleFile,
+    "errata": ErrataFile,
 }
 """Corpus file kind → model; `nkdata schema` writes a JSON Schema for each."""

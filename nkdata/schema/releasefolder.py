@@ -1,11 +1,12 @@
 """The release-folder format: names, versions, hashes and the parsing of what lists them.
 
-A releases folder holds ``index.json`` (every version with its descriptor's hash and size) and
-one folder per version, ``<major>.<minor>.<patch>/``, with ``datapackage.json`` (every file of
-the release with its hash and size), each table as ``<table>.parquet`` and ``<table>.csv``, a
-``README.md`` data card, and the charts the card shows as ``chart-<quantity>.svg``. The folder
-is flat: no file name holds a folder. Everything that reads or writes that layout takes its
-rules from here, so that a writer and a reader can never disagree about them.
+A releases folder holds ``index.json`` (every version with its descriptor's hash and size, and
+whether it is published) and one folder per version, ``<major>.<minor>.<patch>/``, with
+``datapackage.json`` (every file of the release with its hash and size), each table as
+``<table>.parquet`` and ``<table>.csv``, a ``README.md`` data card, and the charts the card
+shows as ``chart-<quantity>.svg``. The folder is flat: no file name holds a folder. Everything
+that reads or writes that layout takes its rules from here, so that a writer and a reader can
+never disagree about them.
 
 Nothing here touches the network or a third-party library: the loaders import it.
 
@@ -59,7 +60,7 @@ _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 def is_version(name: str) -> bool:
     """Whether ``name`` is a MAJOR.MINOR.PATCH version (no leading zeros)."""
-    return bool(_VERSION.match(name))
+    return bool(_VERSION.fullmatch(name))
 
 
 def check_version(version: str) -> str:
@@ -116,11 +117,22 @@ class ReleaseFile:
 
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
-    """What an index vouches for: the hash and size of one version's descriptor."""
+    """What an index vouches for: the hash and size of one version's descriptor.
+
+    ``published`` is the maintainer's explicit, committed word (``nkdata release --publish``)
+    that the version is out and never changes again; an unpublished version is a draft that
+    ``nkdata build`` may replace. An index written before drafts existed lists only published
+    versions, so an entry without the key is published.
+    """
 
     version: str
     datapackage: str
     bytes: int
+    published: bool = True
+
+    def as_json(self) -> dict[str, object]:
+        """The entry as ``index.json`` writes it."""
+        return {"datapackage": self.datapackage, "bytes": self.bytes, "published": self.published}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +148,9 @@ class Index:
         try:
             raw = json.loads(data)
             versions = {
-                version: IndexEntry(check_version(version), _hash(e["datapackage"]), _size(e))
+                version: IndexEntry(
+                    check_version(version), _hash(e["datapackage"]), _size(e), _published(e)
+                )
                 for version, e in raw["versions"].items()
             }
             latest = raw["latest"]
@@ -150,21 +164,48 @@ class Index:
     def empty(cls) -> Index:
         return cls(None, {})
 
+    @classmethod
+    def read(cls, releases: Path) -> Index:
+        """The ``index.json`` of a releases folder (empty when there is none yet)."""
+        path = releases / INDEX
+        if not path.is_file():
+            return cls.empty()
+        return cls.parse(path.read_bytes(), str(path))
+
+    def published(self) -> list[str]:
+        """The published versions, oldest first."""
+        return sorted((v for v, e in self.versions.items() if e.published), key=version_key)
+
 
 def index_of(releases: Path) -> dict[str, object]:
-    """The ``index.json`` of a releases folder: every version with its descriptor's hash."""
-    versions = {}
+    """The ``index.json`` of a releases folder: every version with its descriptor's hash.
+
+    A published version's entry is copied from the index as it is, never recomputed: it pins
+    the bytes that were published, and stays listed even if its folder went missing (which
+    ``nkdata build --check`` reports). Every other version folder is listed as a draft.
+    """
+    frozen = {v: e for v, e in Index.read(releases).versions.items() if e.published}
+    entries = dict(frozen)
     for version in released_versions(releases):
-        file = ReleaseFile.of(releases / version / DESCRIPTOR)
-        versions[version] = {"datapackage": file.sha256, "bytes": file.bytes}
-    latest = max(versions, key=version_key) if versions else None
-    return {"latest": latest, "versions": versions}
+        if version not in frozen:
+            file = ReleaseFile.of(releases / version / DESCRIPTOR)
+            entries[version] = IndexEntry(version, file.sha256, file.bytes, published=False)
+    ordered = sorted(entries, key=version_key)
+    versions = {version: entries[version].as_json() for version in ordered}
+    return {"latest": ordered[-1] if ordered else None, "versions": versions}
 
 
 def _hash(value: object) -> str:
-    if not isinstance(value, str) or not _HASH.match(value):
+    if not isinstance(value, str) or not _HASH.fullmatch(value):
         raise ValueError(f"{value!r} is not a sha256:<64 hex digits> hash")
     return value
+
+
+def _published(entry: dict[str, Any]) -> bool:
+    published = entry.get("published", True)
+    if not isinstance(published, bool):
+        raise ValueError(f"published {published!r} is not true or false")
+    return published
 
 
 def _size(entry: dict[str, Any]) -> int:
@@ -195,7 +236,7 @@ def release_files(descriptor: dict[str, Any], where: str) -> list[ReleaseFile]:
     try:
         for entry in descriptor["resources"]:
             name = entry["path"]
-            if not isinstance(name, str) or not _FILE_NAME.match(name):
+            if not isinstance(name, str) or not _FILE_NAME.fullmatch(name):
                 raise ValueError(f"unsafe file path {name!r}")
             files.append(ReleaseFile(name, _hash(entry["hash"]), _size(entry)))
     except (ValueError, KeyError, TypeError) as exc:
@@ -220,6 +261,6 @@ def released_versions(releases: Path) -> list[str]:
 
 
 def previous_version(releases: Path, version: str) -> str | None:
-    """The newest released version older than ``version``."""
-    older = [v for v in released_versions(releases) if version_key(v) < version_key(version)]
+    """The newest published version older than ``version``: what a release is compared with."""
+    older = [v for v in Index.read(releases).published() if version_key(v) < version_key(version)]
     return older[-1] if older else None

@@ -134,6 +134,14 @@ class ExclusionReason(Documented):
     NOT_A_CLAIM = "not_a_claim"
 
 
+class ErratumStatus(Documented):
+    """Where a mistake in a published release stands."""
+
+    OPEN = "open"
+    FIXED = "fixed"
+    WONT_FIX = "wont_fix"
+
+
 MEANINGS: dict[str, dict[str, str]] = {
     "SourceKind": {
         "person": "A named individual.",
@@ -225,6 +233,11 @@ MEANINGS: dict[str, dict[str, str]] = {
         "restatement in the body).",
         "not_a_claim": "A number inside a body passage that is no claim (an opinion, a rhetorical "
         "question, a quoted example).",
+    },
+    "ErratumStatus": {
+        "open": "Confirmed, and not corrected in any release yet (`fixed_in` is null).",
+        "fixed": "Corrected in the release `fixed_in`.",
+        "wont_fix": "Confirmed, but left as it is (`fixed_in` is null); `reason` says why.",
     },
     "Qualifier": {
         "exact": "The text states one number: value set, low and high empty.",
