@@ -16,6 +16,7 @@ only, when a chart is drawn.
 from __future__ import annotations
 
 import io
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -96,7 +97,10 @@ def chart_svg(title: str, unit: str, rows: Sequence[LedgerRow], link: Link | Non
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE), warnings.catch_warnings():
+        # A name in a script DejaVu Sans lacks (Korean) is drawn as boxes; the ledger and the
+        # site's pages give it as text, so a warning per glyph would only be noise.
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         figure = Figure(figsize=SIZE)
         axes = figure.add_axes((0.1, 0.14, 0.52, 0.74))
         colours = source_colours(rows)
