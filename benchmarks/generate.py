@@ -38,7 +38,7 @@ def _list(words: str) -> list[str]:
 _COMMON = _list(
     "the of and to in a is that for on was with as by at from it said has have had were be are "
     "an its their this which who but not or after more than about over into been also would "
-    "could they them there when while where what some many most other new first last since "
+    "could they them there when while where what some many most other new last since "
     "under through between against during because however according officials reports report "
     "sources source government state country people workers citizens authorities ministry "
     "internet network phones smartphones mobile access service services online content media "
@@ -277,6 +277,7 @@ def _claim_yaml(
     occurrence: int | None,
     rng: random.Random,
     shape: Shape,
+    published: str,
 ) -> list[str]:
     via = source_id(rng.randrange(shape.sources)) if rng.random() < 0.15 else None
     lines = [
@@ -294,7 +295,8 @@ def _claim_yaml(
         f"    topic: {rng.choice(_TOPICS)}",
     ]
     if rng.random() < 0.2:
-        lines.append(f"    claim_date: '{_date(rng)}'")
+        # claimed before the article's year: never after the day it was published
+        lines.append(f"    claim_date: '{_date(rng, 2005, int(published[:4]) - 1)}'")
     if claim.figures:
         lines.append("    figures:")
         for number, figure in enumerate(claim.figures, 1):
@@ -359,7 +361,7 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
         if len(found) > 1:
             at = text.find(claim.sentence)
             occurrence = next(i for i, start in enumerate(found, 1) if start >= at)
-        lines += _claim_yaml(number, claim, quote, occurrence, rng, shape)
+        lines += _claim_yaml(number, claim, quote, occurrence, rng, shape, published)
     return "\n".join(lines) + "\n", text
 
 
@@ -377,6 +379,8 @@ def sources_yaml(seed: int, shape: Shape) -> str:
         kind = "outlet" if index < 10 else rng.choice((*_KINDS, "anonymous", "group"))
         name = " ".join(w.capitalize() for w in _words(rng, 1, 3))
         lines += [f"  - id: {source_id(index)}", f"    name: {_scalar(name)}", f"    kind: {kind}"]
+        if kind in ("anonymous", "group"):
+            lines.append("    named: false")
         if kind in ("anonymous", "group") or rng.random() < 0.5:
             description = _sentence(rng, _words(rng, 6, 16))
             lines.append(f"    description: {_scalar(description)}")

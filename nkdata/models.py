@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validat
 from pydantic_core import PydanticCustomError
 
 from nkdata.schema.fields import (
+    Count,
     CountryCode,
     LanguageTag,
     Line,
@@ -214,11 +215,11 @@ class Figure(Row):
     """Offset of the figure text in the article text, in code points."""
     text_end: NonNegativeInt
     """End of the figure text (exclusive): `article.text[text_start:text_end] == text`."""
-    value: float | None = None
+    value: Count | None = None
     """The number, scaled to the unit ("4 million" → 4000000); null when only bounds are known."""
-    low: float | None = None
+    low: Count | None = None
     """Lower bound, where the text gives or implies one."""
-    high: float | None = None
+    high: Count | None = None
     """Upper bound, where the text gives or implies one."""
     qualifier: Qualifier = Field(strict=False)
     """How exact the number is; decides which of value, low and high are set."""

@@ -19,7 +19,8 @@ from itertools import pairwise
 
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
-from nkdata.corpus.text import first_invisible, line_column
+from nkdata.corpus.text import line_column
+from nkdata.schema.characters import first_invisible
 from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
 from nkdata.schema.corpus_files import (
     ArticleFile,
@@ -30,6 +31,7 @@ from nkdata.schema.corpus_files import (
     SourcesFile,
 )
 from nkdata.schema.fields import is_slug, parse_date_span, parse_partial_date, slug_error
+from nkdata.schema.relations import affiliation_cycles, claim_after_article
 from nkdata.schema.vocab import DateBasis
 
 
@@ -97,6 +99,7 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
     report = _Reporter(article.file, article.doc)
     if article.model is not None:
         _check_header(report, article.folder, article.model)
+        _claims_dated_after_the_article(report, article.model)
     _duplicates(
         report,
         (("claims", i, "id") for i, _ in article.claims),
@@ -225,6 +228,23 @@ def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
         )
 
 
+def _claims_dated_after_the_article(report: _Reporter, model: ArticleFile) -> None:
+    latest = parse_date_span(model.published).latest
+    for index, claim in enumerate(model.claims):
+        if claim.claim_date is None:
+            continue
+        day = parse_partial_date(claim.claim_date)[0]
+        if claim_after_article(day, latest):
+            report.add(
+                Rule.DATE_AFTER_ARTICLE,
+                ("claims", index, "claim_date"),
+                f"claim_date {claim.claim_date} is after {latest}, the last day the article "
+                f"can have been published ({model.published})",
+                "A text reports only what was said by the day it was published: correct the "
+                "claim's date or the article's `published`.",
+            )
+
+
 def _duplicates(report: _Reporter, paths: Iterable[Path], ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for path, item in zip(paths, ids, strict=True):
@@ -347,6 +367,7 @@ def check_registries(
         ids = [source.id for source in model.sources]
         _duplicates(report, (("sources", i, "id") for i in range(len(ids))), ids, "source")
         known = set(ids)
+        _affiliation_cycles(report, model)
         for index, source in enumerate(model.sources):
             if source.affiliation_id is not None:
                 _reference(
@@ -365,6 +386,20 @@ def check_registries(
         _duplicates(report, (("quantities", i, "id") for i in range(len(ids))), ids, "quantity")
         problems += report.problems
     return problems
+
+
+def _affiliation_cycles(report: _Reporter, model: SourcesFile) -> None:
+    index = {source.id: i for i, source in enumerate(model.sources)}
+    for cycle in affiliation_cycles({s.id: s.affiliation_id for s in model.sources}):
+        chain = " → ".join([*cycle, cycle[0]])
+        report.add(
+            Rule.AFFILIATION_CYCLE,
+            ("sources", index[cycle[0]], "affiliation_id"),
+            f"source '{cycle[0]}' is affiliated with itself"
+            if len(cycle) == 1
+            else f"affiliations go round in a circle: {chain}",
+            "affiliation_id names the organisation a source speaks for; break the circle.",
+        )
 
 
 def check_references(

@@ -50,7 +50,10 @@ class Rule(StrEnum):
     FIGURE_AMBIGUOUS = "figure-ambiguous"
     FIGURE_BOUNDS = "figure-bounds"
     FIGURE_QUALIFIER = "figure-qualifier"
+    NUMBER_INEXACT = "number-inexact"
     PART_OVERLAP = "part-overlap"
+    AFFILIATION_CYCLE = "affiliation-cycle"
+    DATE_AFTER_ARTICLE = "date-after-article"
     NUMBER_UNACCOUNTED = "number-unaccounted"
     CLAIM_ORDER = "claim-order"
     RELEASE_DESCRIPTOR = "release-descriptor"
@@ -103,7 +106,14 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.FIGURE_AMBIGUOUS: "A figure text that occurs more than once in its claim's quote.",
     Rule.FIGURE_BOUNDS: "A figure whose low, value and high are out of order.",
     Rule.FIGURE_QUALIFIER: "A figure whose value and bounds do not fit its qualifier.",
+    Rule.NUMBER_INEXACT: "A number that a 64-bit float cannot hold as written (more significant "
+    "digits than it keeps, beyond its range, or so small that it becomes 0): it would be "
+    "published as another number.",
     Rule.PART_OVERLAP: "Two parts marked non_body that overlap: mark each part of the page once.",
+    Rule.AFFILIATION_CYCLE: "A source affiliated with itself, or affiliations that go round in a "
+    "circle.",
+    Rule.DATE_AFTER_ARTICLE: "A claim dated after the last day its article can have been "
+    "published (claim_date after published, or after the end of its interval).",
     Rule.NUMBER_UNACCOUNTED: "A number in the article body that is neither inside a figure's "
     "text nor inside an exclusion's quote (nor in a part marked non_body).",
     Rule.CLAIM_ORDER: "Claims not in text order: a claim whose quote starts before the quote of "
