@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
+from nkdata.corpus.quotes import MAX_MATCHES, Finder, closest_passage, find_all, pick
 from nkdata.corpus.text import line_column
 from nkdata.schema.characters import first_invisible
 from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
@@ -108,6 +108,7 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
     )
     spans = Spans()
     previous: tuple[str, int] | None = None
+    finder = None if article.text is None else Finder(article.text, _quotes(article))
     for index, claim in article.claims:
         path: Path = ("claims", index)
         _duplicates(
@@ -116,16 +117,23 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
             [figure.id for figure in claim.figures],
             "figure",
         )
-        if article.text is not None:
-            span = _place_quote(report, article.text, claim.quote, claim.occurrence, path)
+        if finder is not None and article.text is not None:
+            span = _place_quote(report, finder, claim.quote, claim.occurrence, path)
             if span is not None:
                 spans.claims[claim.id] = span
                 _place_figures(report, claim, span, path, spans)
                 _in_text_order(report, article.text, previous, (claim.id, span[0]), path)
                 previous = (claim.id, span[0])
-    if article.text is not None:
-        _place_parts(report, article, article.text, spans)
+    if finder is not None:
+        _place_parts(report, article, finder, spans)
     return spans, report.problems
+
+
+def _quotes(article: ParsedArticle) -> list[str]:
+    """Every quote to find in the article's text."""
+    quotes = [claim.quote for _, claim in article.claims]
+    quotes += [part.quote for _, part in article.non_body if part.quote is not None]
+    return quotes + [exclusion.quote for _, exclusion in article.exclusions]
 
 
 def _in_text_order(
@@ -144,8 +152,9 @@ def _in_text_order(
     )
 
 
-def _place_parts(report: _Reporter, article: ParsedArticle, text: str, spans: Spans) -> None:
+def _place_parts(report: _Reporter, article: ParsedArticle, finder: Finder, spans: Spans) -> None:
     """Find the non-body parts (lines or quotes) and the exclusions' quotes in the text."""
+    text = finder.text
     line_starts: list[int] = []
     for index, part in article.non_body:
         path: Path = ("non_body", index)
@@ -153,13 +162,13 @@ def _place_parts(report: _Reporter, article: ParsedArticle, text: str, spans: Sp
             line_starts = line_starts or [0, *(m.end() for m in re.finditer("\n", text))]
             span = _line_span(report, line_starts, len(text), part.line_range(), path)
         else:
-            span = _place_quote(report, text, part.quote, part.occurrence, path)
+            span = _place_quote(report, finder, part.quote, part.occurrence, path)
         if span is not None:
             spans.non_body[index] = span
     _overlapping_parts(report, spans.non_body)
     for index, exclusion in article.exclusions:
         path = ("exclusions", index)
-        span = _place_quote(report, text, exclusion.quote, exclusion.occurrence, path)
+        span = _place_quote(report, finder, exclusion.quote, exclusion.occurrence, path)
         if span is not None:
             spans.exclusions[index] = span
 
@@ -259,10 +268,11 @@ def _duplicates(report: _Reporter, paths: Iterable[Path], ids: list[str], what: 
 
 
 def _place_quote(
-    report: _Reporter, text: str, quote: str, occurrence: int | None, path: Path
+    report: _Reporter, finder: Finder, quote: str, occurrence: int | None, path: Path
 ) -> tuple[int, int] | None:
-    """The span of ``quote`` (its ``occurrence``-th match) in ``text``, or its problem."""
-    starts = find_all(text, quote)
+    """The span of ``quote`` (its ``occurrence``-th match) in the text, or its problem."""
+    text = finder.text
+    starts = finder.find_all(quote)
     start = pick(starts, occurrence)
     where = (*path, "quote")
     if not starts:
