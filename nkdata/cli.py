@@ -507,6 +507,7 @@ def verify(
     """
     from nkdata.corpus.report import render, summary
     from nkdata.release.verify import verify_release
+    from nkdata.schema.characters import escaped
     from nkdata.schema.releasefolder import DESCRIPTOR
 
     folder = path.parent if path.name == DESCRIPTOR and path.is_file() else path
@@ -519,8 +520,10 @@ def verify(
         typer.echo(summary(outcome.problems, 0), err=True)
     elif fmt is Format.TEXT:
         typer.echo(
-            f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
-            f"{outcome.rows} rows, no problems"
+            escaped(
+                f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
+                f"{outcome.rows} rows, no problems"
+            )
         )
     raise typer.Exit(1 if outcome.problems else 0)
 

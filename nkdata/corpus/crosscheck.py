@@ -20,8 +20,8 @@ from itertools import pairwise
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.quotes import MAX_MATCHES, Finder, closest_passage, find_all, pick
 from nkdata.corpus.text import line_column
-from nkdata.schema.characters import first_invisible
 from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
+from nkdata.schema.characters import first_invisible
 from nkdata.schema.corpus_files import (
     ArticleFile,
     ClaimEntry,

@@ -43,7 +43,7 @@ class Finder:
     """Every match of many quotes in one text in near-linear time.
 
     :func:`find_all` scans the whole text for each quote, so an article with thousands of
-    claims would cost claims × text length. With :data:`INDEXED_FROM` or more distinct quotes,
+    claims would cost claims times text length. With :data:`INDEXED_FROM` or more distinct quotes,
     the text is read once per key length (powers of two up to :data:`KEY_LENGTH`: at most six
     passes) to list where each quote's first characters occur, and only those places are
     compared. A key found more

@@ -14,12 +14,13 @@ import re
 import unicodedata
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.schema.characters import is_invisible
+from nkdata.schema.characters import describe_char, is_invisible
 
 MAX_TEXT_BYTES = 5_000_000
 """Largest text.txt read (5 MB); news articles are a few kilobytes."""
 MAX_YAML_BYTES = 5_000_000
 """Largest YAML file read (5 MB)."""
+
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a code-point offset: a binary search in the text's line
@@ -100,8 +101,8 @@ def check_text(text: str, file: str) -> list[Problem]:
         problems.append(
             Problem(
                 code=Rule.TEXT_NOT_NFC,
-                message=f"the text is not in Unicode normalisation form NFC: {_code_points(written)} "
-                f"here is {_code_points(normal)} in NFC",
+                message="the text is not in Unicode normalisation form NFC: "
+                f"{_code_points(written)} here is {_code_points(normal)} in NFC",
                 file=file,
                 line=line,
                 column=column,
@@ -128,7 +129,11 @@ def first_non_nfc(text: str) -> tuple[int, str, str]:
             at = next((i for i, (a, b) in pairs if a != b), min(len(line), len(normal)))
             stop = min(at + _MAX_SEQUENCE, len(line))
             end = next(
-                (i for i in range(at + 1, stop + 1) if not unicodedata.is_normalized("NFC", line[at:i])),
+                (
+                    i
+                    for i in range(at + 1, stop + 1)
+                    if not unicodedata.is_normalized("NFC", line[at:i])
+                ),
                 at + 1,
             )
             written = line[at:end]
@@ -139,6 +144,10 @@ def first_non_nfc(text: str) -> tuple[int, str, str]:
 
 _MAX_SEQUENCE = 32
 """Characters after the first difference searched for the one that makes it (bounded work)."""
+
+
+def _nfc(text: str) -> bool:
+    return unicodedata.is_normalized("NFC", text)
 
 
 def _code_points(chars: str) -> str:

@@ -33,8 +33,9 @@ from pathlib import Path
 from nkdata.corpus.validate import Corpus
 from nkdata.release.changes import release_changes
 from nkdata.release.datacard import data_card
-from nkdata.release.datapackage import descriptor
+from nkdata.release.datapackage import descriptor, publishers
 from nkdata.release.fileformats import write_csv, write_parquet
+from nkdata.release.tablerules import table_problems
 from nkdata.schema.columns import table_models
 from nkdata.schema.export import dumps
 from nkdata.schema.releasefolder import (
@@ -46,7 +47,9 @@ from nkdata.schema.releasefolder import (
     index_of,
     previous_version,
     released_versions,
+    remove_stale_temps,
     table_file,
+    temp_prefix,
 )
 
 TEMP_PREFIX = ".nkdata-build-"
@@ -73,21 +76,6 @@ class BuildError(Exception):
     """A build that could not write (unwritable folder, full disk); nothing is left behind."""
 
 
-def _publishers(corpus: Corpus) -> list[dict[str, str]]:
-    """Data Package ``sources``: every outlet an article is published by or relays."""
-    by_id = {row["id"]: row for row in corpus.arrow["sources"].to_pylist()}
-    articles = corpus.arrow["articles"]
-    ids = set(articles.column("publisher_id").to_pylist())
-    ids |= {via for via in articles.column("via_id").to_pylist() if via}
-    result = []
-    for source_id in sorted(ids):
-        entry = {"title": by_id[source_id]["name"]}
-        if by_id[source_id]["url"]:
-            entry["path"] = by_id[source_id]["url"]
-        result.append(entry)
-    return result
-
-
 def write_release_files(
     corpus: Corpus, folder: Path, releases: Path, progress: Progress = lambda _: None
 ) -> None:
@@ -97,16 +85,16 @@ def write_release_files(
         progress(f"table {name}")
         write_parquet(tables[name], folder / table_file(name, "parquet"))
         write_csv(tables[name], folder / table_file(name, "csv"))
-    progress(DESCRIPTOR)
-    names = [table_file(name, fmt) for name in tables for fmt in FORMATS]
-    files = {name: ReleaseFile.of(folder / name) for name in names}
-    package = descriptor(corpus.dataset, files, publishers=_publishers(corpus))
-    (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
     progress(CARD)
     previous = previous_version(releases, corpus.dataset.version)
     changes = release_changes(releases / previous, tables) if previous else None
     card = data_card(corpus.dataset, tables, previous, changes)
     (folder / CARD).write_text(card, encoding="utf-8", newline="\n")
+    progress(DESCRIPTOR)
+    names = [*(table_file(name, fmt) for name in tables for fmt in FORMATS), CARD]
+    files = {name: ReleaseFile.of(folder / name) for name in names}
+    package = descriptor(corpus.dataset, files, publishers=publishers(tables))
+    (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
 
 
 def differences(left: Path, right: Path) -> list[str]:
@@ -121,35 +109,6 @@ def differences(left: Path, right: Path) -> list[str]:
             and filecmp.cmp(left / name, right / name, shallow=False)
         )
     ]
-
-
-def _temp_prefix() -> str:
-    """Temporary names carry the builder's process id, so a later build can tell them stale."""
-    return f"{TEMP_PREFIX}{os.getpid()}-"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
-def remove_stale_temps(folder: Path) -> None:
-    """Remove the temporary files and folders of builds that were killed (their process is gone).
-
-    A running build's temporaries are left alone, so two builds can run at once.
-    """
-    for entry in folder.glob(f"{TEMP_PREFIX}*"):
-        pid = entry.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:
@@ -196,13 +155,20 @@ def _publish(temp: Path, target: Path) -> BuildResult:
 def build_release(
     corpus: Corpus, releases: Path, progress: Progress = lambda _: None
 ) -> BuildResult:
-    """Build ``releases/<version>`` atomically; refuse to change an existing version."""
+    """Build ``releases/<version>`` atomically; refuse to change an existing version, and
+    tables that break a rule ``nkdata verify`` checks (nothing is written)."""
     version = corpus.dataset.version
+    broken = table_problems(corpus.arrow)
+    if broken:
+        listed = "; ".join(f"{p.file} [{p.path}] {p.code.value}: {p.message}" for p in broken[:5])
+        raise BuildError(
+            f"the tables would break {len(broken)} rule(s) ({listed}); nothing was written"
+        )
     try:
         releases.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(releases)
-        remove_stale_temps(releases.parent)
-        temp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix()}{version}-", dir=releases))
+        remove_stale_temps(releases, "build")
+        remove_stale_temps(releases.parent, "build")
+        temp = Path(tempfile.mkdtemp(prefix=f"{temp_prefix('build')}{version}-", dir=releases))
     except OSError as exc:
         raise BuildError(
             f"cannot write to {releases}: {exc.strerror or exc}; nothing was written"
@@ -269,7 +235,7 @@ def root_files(releases: Path) -> dict[Path, str]:
 def write_root_files(releases: Path) -> None:
     """Write every file of :func:`root_files` atomically (temporary file, then replace)."""
     for target, content in root_files(releases).items():
-        handle, name = tempfile.mkstemp(prefix=_temp_prefix(), dir=target.parent)
+        handle, name = tempfile.mkstemp(prefix=temp_prefix("build"), dir=target.parent)
         temp = Path(name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:

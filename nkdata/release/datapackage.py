@@ -12,11 +12,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pyarrow as pa
+
 from nkdata.release.fileformats import CSV_DIALECT
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import table_schema
-from nkdata.schema.releasefolder import FORMATS, ReleaseFile, table_file
+from nkdata.schema.releasefolder import CARD, FORMATS, ReleaseFile, table_file
 
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 CITATION_KEY = "nkdata:citation"
@@ -67,13 +69,45 @@ def resource(table: str, fmt: str, path: str, file: ReleaseFile) -> dict[str, An
     return entry
 
 
+CARD_DESCRIPTION = "The data card: what the release holds, how it was made, how to use it."
+
+
+def card_resource(path: str, file: ReleaseFile) -> dict[str, Any]:
+    """The data card as a resource, so that its bytes are checked like every other file's."""
+    return {
+        "name": "readme",
+        "path": path,
+        "format": "md",
+        "mediatype": "text/markdown",
+        "encoding": "utf-8",
+        "bytes": file.bytes,
+        "hash": file.sha256,
+        "description": CARD_DESCRIPTION,
+    }
+
+
+def publishers(tables: dict[str, pa.Table]) -> list[dict[str, str]]:
+    """Data Package ``sources``: every outlet an article is published by or relays."""
+    by_id = {row["id"]: row for row in tables["sources"].to_pylist()}
+    articles = tables["articles"]
+    ids = set(articles.column("publisher_id").to_pylist())
+    ids |= {via for via in articles.column("via_id").to_pylist() if via}
+    result = []
+    for source_id in sorted(ids):
+        entry = {"title": by_id[source_id]["name"]}
+        if by_id[source_id]["url"]:
+            entry["path"] = by_id[source_id]["url"]
+        result.append(entry)
+    return result
+
+
 def descriptor(
     dataset: DatasetFile,
     files: dict[str, ReleaseFile],
     prefix: str = "",
     publishers: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """The descriptor of a release whose table files are ``files`` (by name).
+    """The descriptor of a release whose files (tables and data card) are ``files`` (by name).
 
     ``prefix`` is prepended to every path: ``""`` inside a release folder,
     ``"releases/<version>/"`` for the repository's root descriptor.
@@ -83,6 +117,7 @@ def descriptor(
         for fmt in FORMATS
         for table in table_models()
     ]
+    resources.append(card_resource(prefix + CARD, files[CARD]))
     licence = dataset.license.model_dump()
     licence["title"] += " (the annotations: every table and column except articles.text)"
     return {

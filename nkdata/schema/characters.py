@@ -47,8 +47,10 @@ def is_invisible(char: str) -> bool:
 def first_invisible(text: str) -> int | None:
     """Offset of the first invisible character of ``text``, or None.
 
-    >>> first_invisible("zero\\u200bwidth"), first_invisible("a\\u00a0b\\n"), first_invisible("\\u3164")
-    (4, None, 0)
+    >>> first_invisible("zero\\u200bwidth"), first_invisible("a\\u00a0b\\n")
+    (4, None)
+    >>> first_invisible("\\u3164")
+    0
     """
     if text.isprintable() and not any(char in text for char in BLANK_LOOKALIKES):
         return None  # fast path: no control, format, private, separator or blank character

@@ -126,6 +126,19 @@ def _check_partial_date(text: str) -> str:
     return text
 
 
+def _day_not_future(day: date) -> date:
+    if day > date.today():
+        raise PydanticCustomError("date-future", "{day} is in the future", {"day": str(day)})
+    return day
+
+
+NOT_FUTURE = "nkdata:notFuture"
+"""JSON Schema keyword of our own that marks a date column whose dates are never after today."""
+
+Day = Annotated[date, AfterValidator(_day_not_future), Field(json_schema_extra={NOT_FUTURE: True})]
+"""A day of a release table that is not after today (a date the text states or implies)."""
+
+
 def _year_as_text(value: object) -> object:
     """An unquoted year (YAML reads ``2018`` as a number) means the same as ``'2018'``."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999:
@@ -152,7 +165,7 @@ def _not_reserved(text: str) -> str:
         raise PydanticCustomError(
             "id-format",
             "'{text}' is a device name on Windows, where no file or folder can have it",
-            {"text": text, "hint": "Choose another id, such as '{text}-1'.".format(text=text)},
+            {"text": text, "hint": f"Choose another id, such as '{text}-1'."},
         )
     return text
 
@@ -189,6 +202,7 @@ LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 SemVer = Annotated[str, StringConstraints(pattern=r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")]
 
+
 def _exact(value: object) -> object:
     """An integer that a 64-bit float cannot hold (2**53 + 1, 10**23) would be rounded: refused.
     A decimal number is checked where its text is read (:mod:`nkdata.corpus.yamlreader`)."""
@@ -215,9 +229,7 @@ def _no_negative_zero(value: float) -> float:
     return value
 
 
-Count = Annotated[
-    float, BeforeValidator(_exact), Field(ge=0), AfterValidator(_no_negative_zero)
-]
+Count = Annotated[float, Field(ge=0), BeforeValidator(_exact), AfterValidator(_no_negative_zero)]
 """A number that counts or measures something: finite, not negative (nor -0.0), and exactly
 the number written (a float holds it without rounding)."""
 

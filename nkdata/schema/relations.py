@@ -6,8 +6,10 @@ apply them to release tables, so that both enforce the same definition.
 
 >>> affiliation_cycles({"a": "b", "b": "a", "c": "a", "d": "d"})
 [['a', 'b'], ['d']]
->>> claim_after_article(date(2020, 1, 2), date(2020, 1, 1)), claim_after_article(date(2030, 1, 1), None)
-(True, False)
+>>> claim_after_article(date(2020, 1, 2), date(2020, 1, 1))
+True
+>>> claim_after_article(date(2030, 1, 1), None)
+False
 """
 
 from __future__ import annotations

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from nkdata.errors import NkdataError, ReleaseError, VersionNotFoundError
 
@@ -42,8 +45,14 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 """File extension → (Data Package ``format``, ``mediatype``) of every table file."""
 
+MAX_FILE_BYTES = 2 << 30
+"""Largest release file nkdata reads (2 GiB; a table of a hundred thousand articles is a few
+hundred MB): a descriptor that lists a larger one is refused before a byte is read."""
+MAX_JSON_BYTES = 16 << 20
+"""Largest descriptor or index read (16 MiB; a descriptor is under 100 KB)."""
+
 _VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
-_FILE_NAME = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)$")
+_FILE_NAME = re.compile(rf"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)|{re.escape(CARD)})$")
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -88,11 +97,52 @@ class ReleaseFile:
 
     @classmethod
     def of(cls, path: Path) -> ReleaseFile:
-        """The name, ``sha256:<hex>`` and size of the file at ``path``, read in blocks."""
-        with path.open("rb") as handle:
+        """The name, ``sha256:<hex>`` and size of the file at ``path``, read in blocks (see
+        :func:`open_regular` for what is refused)."""
+        with open_regular(path) as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
             size = handle.tell()
         return cls(path.name, f"sha256:{digest}", size)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for reading, if it is a regular file: a symbolic link, a FIFO (whose
+    reader would wait forever), a device or a folder is refused with an :class:`OSError`, and
+    so is a file over :data:`MAX_FILE_BYTES`. Nothing is read to find out."""
+    handle = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file", str(path))
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(0, f"{info.st_size:,} bytes, more than nkdata reads", str(path))
+        os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`), at most ``limit``."""
+    with open_regular(path) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"more than {limit:,} bytes", str(path))
+    return data
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """JSON of ``data``; :class:`ReleaseError` naming ``where`` if it is not JSON, or nests so
+    deep that the parser would overflow its stack (``[[[[...]]]]``)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ReleaseError(f"{where} is not valid JSON ({reason}).") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +165,7 @@ class Index:
     def parse(cls, data: bytes, where: str) -> Index:
         """Read an index; :class:`ReleaseError` naming ``where`` if it is malformed."""
         try:
-            raw = json.loads(data)
+            raw = parse_json(data, where)
             versions = {
                 version: IndexEntry(check_version(version), _hash(e["datapackage"]), _size(e))
                 for version, e in raw["versions"].items()
@@ -150,17 +200,14 @@ def _hash(value: object) -> str:
 
 def _size(entry: dict[str, Any]) -> int:
     size = entry["bytes"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ValueError(f"{size!r} is not a size in bytes")
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_FILE_BYTES:
+        raise ValueError(f"{size!r} is not a size in bytes up to {MAX_FILE_BYTES:,}")
     return size
 
 
 def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
     """A descriptor's JSON object; :class:`ReleaseError` if it is not one."""
-    try:
-        descriptor = json.loads(data)
-    except ValueError as exc:
-        raise ReleaseError(f"{where} is not valid JSON ({exc}).") from None
+    descriptor = parse_json(data, where)
     if not isinstance(descriptor, dict):
         raise ReleaseError(f"{where} is not a Data Package descriptor (a JSON object).")
     return descriptor
@@ -204,3 +251,32 @@ def previous_version(releases: Path, version: str) -> str | None:
     """The newest released version older than ``version``."""
     older = [v for v in released_versions(releases) if version_key(v) < version_key(version)]
     return older[-1] if older else None
+
+
+def temp_prefix(kind: str) -> str:
+    """The prefix of a writer's temporary files and folders beside release folders:
+    ``.nkdata-<kind>-<pid>-``. The process id lets a later writer tell them stale."""
+    return f".nkdata-{kind}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path, kind: str) -> None:
+    """Remove the temporaries of ``kind`` left in ``folder`` by writers that were killed (their
+    process is gone); a running writer's are left alone, so two can run at once."""
+    prefix = f".nkdata-{kind}-"
+    for entry in folder.glob(f"{prefix}*"):
+        pid = entry.name.removeprefix(prefix).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
