@@ -6,6 +6,7 @@ that ``nkdata --help`` stays fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,10 +130,14 @@ def build(
     from nkdata.release.build import BuildError, BuildStatus, build_release, check_release
 
     root, corpus = _validated(path, fmt)
-    releases = releases or root.parent / "releases"
+    beside = root.absolute().parent / "releases"  # the repository's: corpus/ and releases/
+    releases = releases or beside
+    # The root datapackage.json is the repository's: written only beside its own releases/,
+    # never into the parent of a folder given with --releases.
+    repository = releases.absolute() == beside
     version = corpus.dataset.version
     if check:
-        stale = check_release(corpus, releases)
+        stale = check_release(corpus, releases, repository=repository)
         for name in stale:
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
@@ -142,9 +147,11 @@ def build(
         return
     try:
         with progress_display(enabled=not quiet, total=8) as step:
-            result = build_release(corpus, releases, step)
+            result = build_release(corpus, releases, step, repository=repository)
     except BuildError as exc:
-        typer.echo(f"Error: {exc}.", err=True)
+        from nkdata.schema.characters import escaped
+
+        typer.echo(f"Error: {escaped(str(exc))}.", err=True)
         raise typer.Exit(1) from None
     if result.status is BuildStatus.CONFLICT:
         typer.echo(
@@ -379,25 +386,27 @@ def info(
     import nkdata
     from nkdata.errors import NkdataError
     from nkdata.release.info import release_info, render_info
+    from nkdata.schema.characters import escaped
 
     try:
         facts = release_info(nkdata.load(version))
     except NkdataError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {escaped(str(exc))}", err=True)
         raise typer.Exit(1) from None
     for line in render_info(facts):
-        typer.echo(line)
+        typer.echo(escaped(line))
 
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Print an :class:`~nkdata.errors.NkdataError` as one line and exit 1, never a traceback."""
     from nkdata.errors import NkdataError
+    from nkdata.schema.characters import escaped
 
     try:
         yield
     except NkdataError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {escaped(str(exc))}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -443,7 +452,9 @@ def versions() -> None:
             f"offline mode ({settings.OFFLINE_ENV}): the release host was not asked", err=True
         )
     if error is not None:
-        typer.echo(f"Error: {error}", err=True)
+        from nkdata.schema.characters import escaped
+
+        typer.echo(f"Error: {escaped(str(error))}", err=True)
         raise typer.Exit(1)
 
 
@@ -528,9 +539,21 @@ def verify(
     raise typer.Exit(1 if outcome.problems else 0)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``finally`` and ``with`` runs: worker
+    processes are stopped, temporary folders removed, as after Ctrl-C."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exit 130 on SIGINT and 143 on SIGTERM, having cleaned up."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except Terminated:
+        sys.exit(128 + signal.SIGTERM)

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import filecmp
-import json
 import os
 import shutil
 import tempfile
@@ -31,6 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from nkdata.corpus.validate import Corpus
+from nkdata.errors import ReleaseError
 from nkdata.release.changes import release_changes
 from nkdata.release.datacard import data_card
 from nkdata.release.datapackage import descriptor, publishers
@@ -43,9 +43,13 @@ from nkdata.schema.releasefolder import (
     DESCRIPTOR,
     FORMATS,
     INDEX,
+    MAX_JSON_BYTES,
     ReleaseFile,
     index_of,
+    parse_descriptor,
     previous_version,
+    read_regular,
+    release_files,
     released_versions,
     remove_stale_temps,
     table_file,
@@ -153,7 +157,11 @@ def _publish(temp: Path, target: Path) -> BuildResult:
 
 
 def build_release(
-    corpus: Corpus, releases: Path, progress: Progress = lambda _: None
+    corpus: Corpus,
+    releases: Path,
+    progress: Progress = lambda _: None,
+    *,
+    repository: bool = True,
 ) -> BuildResult:
     """Build ``releases/<version>`` atomically; refuse to change an existing version, and
     tables that break a rule ``nkdata verify`` checks (nothing is written)."""
@@ -182,7 +190,7 @@ def build_release(
         with _exclusive(releases):
             result = _publish(temp, releases / version)
             if result.status is not BuildStatus.CONFLICT:
-                _update_root_files(releases, result)
+                _update_root_files(releases, result, repository=repository)
         return result
     except OSError as exc:
         raise BuildError(
@@ -193,48 +201,60 @@ def build_release(
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def _update_root_files(releases: Path, result: BuildResult) -> None:
+def _update_root_files(releases: Path, result: BuildResult, *, repository: bool) -> None:
     """Sync the rename, rewrite the root files; if that fails, say that the release is in place."""
     try:
         if result.status is BuildStatus.WRITTEN:
             _fsync(releases)
-        write_root_files(releases)
-    except OSError as exc:
+        write_root_files(releases, repository=repository)
+    except (OSError, ReleaseError) as exc:
         raise BuildError(
             f"release {result.version} is complete at {result.folder}, but the root "
-            f"{DESCRIPTOR} and {releases.name}/{INDEX} could not be updated: "
-            f"{exc.strerror or exc} ({exc.filename or releases}); run `nkdata build` again "
-            "to update them"
+            f"{DESCRIPTOR} and {releases.name}/{INDEX} could not be updated: {_reason(exc)}; "
+            "run `nkdata build` again to update them"
         ) from exc
 
 
+def _reason(exc: OSError | ReleaseError) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename or ''})"
+    return str(exc)
+
+
 def root_descriptor(releases: Path) -> dict[str, object] | None:
-    """The repository's datapackage.json: the latest release's, with paths into releases/."""
+    """The repository's datapackage.json: the latest release's, with paths into releases/.
+
+    :class:`ReleaseError` if that descriptor cannot be read (edited by hand, a broken newer
+    release): the root files are then left as they are.
+    """
     versions = released_versions(releases)
     if not versions:
         return None
     latest = versions[-1]
-    package = json.loads((releases / latest / DESCRIPTOR).read_text(encoding="utf-8"))
+    where = f"{releases.name}/{latest}/{DESCRIPTOR}"
+    package = parse_descriptor(read_regular(releases / latest / DESCRIPTOR, MAX_JSON_BYTES), where)
+    release_files(package, where)  # every path a plain file name, so the prefix is safe
     prefix = f"{releases.name}/{latest}/"
     for entry in package["resources"]:
         entry["path"] = prefix + entry["path"]
     return dict(package)
 
 
-def root_files(releases: Path) -> dict[Path, str]:
-    """The files derived from all releases: root datapackage.json and releases/index.json."""
+def root_files(releases: Path, *, repository: bool = True) -> dict[Path, str]:
+    """The files derived from all releases: releases/index.json, and the root datapackage.json
+    when ``releases`` is the repository's folder beside the corpus."""
     package = root_descriptor(releases)
     if package is None:
         return {}
-    return {
-        releases.parent / DESCRIPTOR: dumps(package),
-        releases / INDEX: dumps(index_of(releases)),
-    }
+    files = {releases / INDEX: dumps(index_of(releases))}
+    if repository:
+        files[releases.parent / DESCRIPTOR] = dumps(package)
+    return files
 
 
-def write_root_files(releases: Path) -> None:
+def write_root_files(releases: Path, *, repository: bool = True) -> None:
     """Write every file of :func:`root_files` atomically (temporary file, then replace)."""
-    for target, content in root_files(releases).items():
+    for target, content in root_files(releases, repository=repository).items():
         handle, name = tempfile.mkstemp(prefix=temp_prefix("build"), dir=target.parent)
         temp = Path(name)
         try:
@@ -248,7 +268,7 @@ def write_root_files(releases: Path) -> None:
             temp.unlink(missing_ok=True)
 
 
-def check_release(corpus: Corpus, releases: Path) -> list[str]:
+def check_release(corpus: Corpus, releases: Path, *, repository: bool = True) -> list[str]:
     """Files of the committed release, root descriptor and index that differ from a fresh build."""
     target = releases / corpus.dataset.version
     if not target.is_dir():
@@ -258,7 +278,11 @@ def check_release(corpus: Corpus, releases: Path) -> list[str]:
         fresh.mkdir()
         write_release_files(corpus, fresh, releases)
         stale = [f"{target / name}" for name in differences(fresh, target)]
-    for path, content in root_files(releases).items():
+    try:
+        derived = root_files(releases, repository=repository)
+    except (ReleaseError, OSError) as exc:
+        return [*stale, f"the root files cannot be derived: {_reason(exc)}"]
+    for path, content in derived.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             stale.append(str(path))
     return stale

@@ -23,11 +23,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic_core import PydanticCustomError
+from pydantic import ValidationError
 
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.text import check_text
@@ -258,9 +259,10 @@ def _sources(tables: Tables) -> list[Problem]:
     problems, undescribed = [], []
     for row in sources.to_pylist():
         try:
-            Source.model_construct(**row)._unnamed_sources_are_described()
-        except PydanticCustomError:
-            undescribed.append(row["id"])
+            Source.model_validate(row)
+        except ValidationError as exc:
+            if any(error["type"] == Rule.SOURCE_DESCRIPTION for error in exc.errors()):
+                undescribed.append(row["id"])
     if undescribed:
         problems.append(
             _problem(
@@ -541,7 +543,7 @@ def _page_parts(tables: Tables) -> list[Problem]:
     for spans in placed.values():
         spans.sort()
         found[(Rule.PART_OVERLAP, "part_start", "overlap the part before them")] += [
-            part for (_, end, _), (start, _, part) in zip(spans, spans[1:]) if start < end
+            part for (_, end, _), (start, _, part) in pairwise(spans) if start < end
         ]
     return _grouped("page_parts", {key: ids for key, ids in found.items() if ids})
 

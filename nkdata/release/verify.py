@@ -35,7 +35,7 @@ from nkdata.models import Row
 from nkdata.release.datapackage import TEXT_LICENSE, descriptor, publishers
 from nkdata.release.fileformats import csv_ready
 from nkdata.release.tablerules import table_problems
-from nkdata.schema.arrow import arrow_schema
+from nkdata.schema.arrow import read_parquet, schema_difference
 from nkdata.schema.characters import escaped
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
@@ -52,11 +52,6 @@ from nkdata.schema.releasefolder import (
 )
 
 _AGAIN = "Download the release again (`nkdata download VERSION --dest DIR`)."
-DECODED_PER_BYTE = 64
-"""A Parquet file may decode to at most this many bytes per byte of file (plus 64 MiB): real
-tables decode to a few times their size, and a file of 1 MB that unpacks to gigabytes (all
-rows alike, run-length encoded) is refused before it fills the memory."""
-_BATCH_ROWS = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,52 +182,17 @@ def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
 
 
 def read_table(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[Problem]]:
-    """The Parquet file at ``path`` as a table of ``model``'s exact schema, or its problem.
-
-    Read in batches, so that a file that decodes to far more than its size allows
-    (:data:`DECODED_PER_BYTE`) is refused before it fills the memory.
-    """
+    """The Parquet file at ``path`` as a table of ``model``'s exact schema, or its problem."""
     try:
-        with open_regular(path) as handle, pq.ParquetFile(handle) as parquet:
-            wrong = _schema_difference(parquet.schema_arrow, model)
+        with open_regular(path) as handle:
+            wrong = schema_difference(pq.read_schema(handle), model)
             if wrong:
                 return None, [_schema_problem(path, model, wrong)]
-            limit = DECODED_PER_BYTE * os.fstat(handle.fileno()).st_size + (64 << 20)
-            batches, size = [], 0
-            for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
-                size += batch.nbytes
-                if size > limit:
-                    message = f"decodes to more than {limit:,} bytes, far more than its size"
-                    return None, [_schema_problem(path, model, message)]
-                batches.append(batch)
-            table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
-    except (pa.ArrowException, OSError) as exc:
-        message = f"not a readable Parquet file: {escaped(str(exc))}"
+            handle.seek(0)
+            return read_parquet(handle, os.fstat(handle.fileno()).st_size, path.name), []
+    except (pa.ArrowException, OSError, ReleaseError) as exc:
+        message = f"not a readable table: {escaped(str(exc))}"
         return None, [Problem(code=Rule.RELEASE_FILE, message=message, file=path.name)]
-    return table.combine_chunks(), []
-
-
-def _schema_difference(found: pa.Schema, model: type[Row]) -> str:
-    """How the columns of ``found`` differ from the model's (names, order, types); "" if not."""
-    expected = arrow_schema(model)
-    if found.names == expected.names and all(
-        f.type.equals(e.type) for f, e in zip(found, expected, strict=True)
-    ):
-        return ""
-    types = {f.name: f.type for f in found}
-    wrong = [
-        f"column {e.name} ({types.get(e.name, 'missing')}, expected {e.type})"
-        for e in expected
-        if e.name not in types or not types[e.name].equals(e.type)
-    ]
-    wrong += [f"unexpected column {escaped(name)}" for name in types if name not in expected.names]
-    if len(set(found.names)) != len(found.names):
-        wrong.append("a column name is repeated")
-    if not wrong:
-        wrong.append(
-            f"columns in the order {', '.join(found.names)}, expected {', '.join(expected.names)}"
-        )
-    return "; ".join(wrong)
 
 
 def _schema_problem(path: Path, model: type[Row], detail: str) -> Problem:

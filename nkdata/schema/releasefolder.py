@@ -19,6 +19,7 @@ Nothing here touches the network or a third-party library: the loaders import it
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from nkdata.errors import NkdataError, ReleaseError, VersionNotFoundError
 
@@ -108,7 +109,7 @@ class ReleaseFile:
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-def open_regular(path: Path) -> BinaryIO:
+def open_regular(path: Path) -> io.BufferedReader:
     """``path`` opened for reading, if it is a regular file: a symbolic link, a FIFO (whose
     reader would wait forever), a device or a folder is refused with an :class:`OSError`, and
     so is a file over :data:`MAX_FILE_BYTES`. Nothing is read to find out."""
@@ -192,8 +193,13 @@ def index_of(releases: Path) -> dict[str, object]:
     return {"latest": latest, "versions": versions}
 
 
+def is_hash(value: object) -> bool:
+    """Whether ``value`` is a ``sha256:<64 hex digits>`` hash."""
+    return isinstance(value, str) and bool(_HASH.match(value))
+
+
 def _hash(value: object) -> str:
-    if not isinstance(value, str) or not _HASH.match(value):
+    if not isinstance(value, str) or not is_hash(value):
         raise ValueError(f"{value!r} is not a sha256:<64 hex digits> hash")
     return value
 
