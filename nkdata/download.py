@@ -350,7 +350,8 @@ class _Guard:
             try:
                 downloader(url, sink, pooch)
             except requests.exceptions.ChunkedEncodingError:
-                self._truncated(sink.size)
+                if not self.expired:
+                    self._truncated(sink.size)
             except requests.RequestException:
                 if not self.expired:
                     raise
