@@ -130,7 +130,7 @@ def test_class3_json_nested_a_hundred_thousand_deep(folder: Path, where: str, nk
     if where == "descriptor":
         (folder / "datapackage.json").write_bytes(DEEP)
         assert nkdata("verify", folder, "--format", "json").codes() == ["release-descriptor"]
-        codes, loaded = verify_and_load(folder)
+        _, loaded = verify_and_load(folder)
         assert "nested too deeply" in loaded
         return
     from nkdata.errors import ReleaseError
@@ -168,8 +168,14 @@ def test_class3_check_cache_of_any_shape_is_ignored(
     path = checkcache.cache_file(corpus)
     path.parent.mkdir(parents=True, exist_ok=True)
     if content is None:
-        wrong = {"format": checkcache.FORMAT, "code": checkcache.code_key(), "entries": [1],
-                 "registries": {"a": 1}, "signatures": "x", "verified": 3}
+        wrong = {
+            "format": checkcache.FORMAT,
+            "code": checkcache.code_key(),
+            "entries": [1],
+            "registries": {"a": 1},
+            "signatures": "x",
+            "verified": 3,
+        }
         content = json.dumps(wrong).encode()
     path.write_bytes(content)
     for _ in range(2):

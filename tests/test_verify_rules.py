@@ -117,7 +117,9 @@ def reordered_columns(folder: Path) -> None:
 
 
 def title_with_a_unicode_space(folder: Path) -> None:
-    rewrite_table(folder, "articles", lambda t: set_cells("title", 0, "\u3000" + t["title"][0].as_py())(t))
+    rewrite_table(
+        folder, "articles", lambda t: set_cells("title", 0, "\u3000" + t["title"][0].as_py())(t)
+    )
 
 
 def invisible_filler_in_a_name(folder: Path) -> None:
@@ -125,11 +127,13 @@ def invisible_filler_in_a_name(folder: Path) -> None:
 
 
 def reserved_id(folder: Path) -> None:
-    rewrite_table(folder, "quantities", lambda t: set_cells("unit", 0, "con")(t))
+    rewrite_table(folder, "quantities", set_cells("unit", 0, "con"))
 
 
 def affiliated_with_itself(folder: Path) -> None:
-    rewrite_table(folder, "sources", lambda t: set_cells("affiliation_id", 0, t["id"][0].as_py())(t))
+    rewrite_table(
+        folder, "sources", lambda t: set_cells("affiliation_id", 0, t["id"][0].as_py())(t)
+    )
 
 
 def claim_after_its_article(folder: Path) -> None:
@@ -266,7 +270,9 @@ def test_class1_build_refuses_tables_that_break_a_rule(tmp_path: Path) -> None:
     corpus = validate_corpus(small_corpus(tmp_path, 3)).corpus
     assert corpus is not None and table_problems(corpus.arrow) == []
     figures = corpus.arrow["figures"]
-    corpus.arrow["figures"] = set_cells("value", figures["qualifier"].to_pylist().index("exact"), -1.0)(figures)
+    corpus.arrow["figures"] = set_cells(
+        "value", figures["qualifier"].to_pylist().index("exact"), -1.0
+    )(figures)
     with pytest.raises(BuildError, match="release-constraint"):
         build_release(corpus, tmp_path / "releases")
     assert not (tmp_path / "releases").exists() or not any((tmp_path / "releases").iterdir())

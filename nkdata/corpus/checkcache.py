@@ -35,8 +35,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TypeGuard
 from pathlib import Path
+from typing import TypeGuard
 
 from nkdata.settings import cache_dir
 

@@ -21,9 +21,7 @@ def small_corpus(root: Path, articles: int = ARTICLES) -> Path:
 
 def build(corpus: Path, releases: Path) -> Path:
     """Build ``corpus`` into ``releases``; the release folder."""
-    result = CliRunner().invoke(
-        app, ["build", str(corpus), "--releases", str(releases), "--quiet"]
-    )
+    result = CliRunner().invoke(app, ["build", str(corpus), "--releases", str(releases), "--quiet"])
     assert result.exit_code == 0, result.output
     return next(p for p in releases.iterdir() if p.is_dir() and not p.name.startswith("."))
 
