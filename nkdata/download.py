@@ -53,9 +53,6 @@ from nkdata.store import bundled_folder, cache_folder, check_host_index, known_e
 if TYPE_CHECKING:
     import requests
 
-STAGING_PREFIX = ".nkdata-download-"
-"""Hidden staging folders are ``.nkdata-download-<pid>-*``: a later download removes those of
-a process that is gone (killed by SIGKILL, or a power cut)."""
 _CHUNK = 1 << 16
 
 
@@ -248,6 +245,9 @@ def _downloader(version: str, progress: Progress | None) -> Obtain:
 @contextmanager
 def _staging(parent: Path) -> Iterator[Path]:
     """A hidden temporary folder in ``parent``, removed at the end with anything left in it.
+
+    It is named ``.nkdata-download-<pid>-*``, so that a later download removes the folders of
+    downloads whose process is gone (killed by SIGKILL, or a power cut).
 
     Folders created to hold it are removed too if the block fails, so that a failed download
     writes nothing.

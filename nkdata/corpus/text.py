@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.schema.characters import describe_char, is_invisible
+from nkdata.schema.characters import describe_char, has_invisible, is_invisible
 
 MAX_TEXT_BYTES = 5_000_000
 """Largest text.txt read (5 MB); news articles are a few kilobytes."""
@@ -155,6 +155,8 @@ def _code_points(chars: str) -> str:
 
 
 def _invisibles(text: str, file: str) -> list[Problem]:
+    if not has_invisible(text):
+        return []
     bad = {char for char in set(text) if char != "\r" and is_invisible(char)}
     if text.startswith("\ufeff") and text.count("\ufeff") == 1:
         bad.discard("\ufeff")  # already reported as text-bom

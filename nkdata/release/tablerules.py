@@ -36,7 +36,7 @@ from nkdata.models import QUALIFIER_RULES, QUALIFIER_SHAPES, Need, Row, Source
 from nkdata.schema.arrow import arrow_pattern, integer, strings
 from nkdata.schema.characters import first_invisible, is_invisible
 from nkdata.schema.columns import Column, columns, table_models
-from nkdata.schema.fields import is_slug, parse_date_span, parse_partial_date
+from nkdata.schema.fields import parse_date_span, parse_partial_date
 from nkdata.schema.relations import affiliation_cycles, claim_after_article
 
 SHOWN = 5
@@ -54,9 +54,13 @@ def table_problems(tables: dict[str, pa.Table]) -> list[Problem]:
     for name, model in table_models().items():
         if name in tables:
             problems += column_problems(tables[name], model)
-    for rule in _ROW_RULES:
-        problems += rule(tables)
-    return problems
+    return problems + row_problems(tables)
+
+
+def row_problems(tables: dict[str, pa.Table]) -> list[Problem]:
+    """The rules of rows and between rows and tables (:func:`table_problems` less the column
+    rules, which a caller may check table by table, in parallel)."""
+    return [problem for rule in _ROW_RULES for problem in rule(tables)]
 
 
 def _shown(ids: list[Any]) -> str:
@@ -152,22 +156,18 @@ def _column_checks(values: pa.ChunkedArray | pa.Array, column: Column) -> Iterab
         yield Rule.TEXT_CONTROL_CHAR, _invisible(values), "hold an invisible character"
 
 
-def _invisible(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+def _invisible(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """True where a value holds an invisible character: a vectorised pass over ASCII values,
-    :func:`first_invisible` for the others."""
+    :func:`first_invisible` for the few others."""
     ascii_bad = pc.match_substring_regex(values, _ASCII_INVISIBLE)
-    other = pc.invert(pc.string_is_ascii(values))
-    checked = (
-        [
-            first_invisible(value) is not None if value is not None and wide else False
-            for value, wide in zip(values.to_pylist(), other.to_pylist(), strict=True)
-        ]
-        if pc.any(other).as_py()
-        else None
-    )
-    if checked is None:
+    wide = pc.fill_null(pc.invert(pc.string_is_ascii(values)), False)
+    positions = pc.indices_nonzero(wide).to_pylist()
+    if not positions:
         return ascii_bad
-    return pc.or_kleene(ascii_bad, pa.array(checked, pa.bool_()))
+    flags = [False] * len(values)
+    for at, value in zip(positions, pc.filter(values, wide).to_pylist(), strict=True):
+        flags[at] = first_invisible(value) is not None
+    return pc.or_kleene(ascii_bad, pa.array(flags, pa.bool_()))
 
 
 def _repeated_keys(table: pa.Table, model: type[Row]) -> list[Problem]:
@@ -366,6 +366,7 @@ def _grouped(table: str, found: dict[tuple[Rule, str, str], list[Any]]) -> list[
     return [
         _problem(code, table, column, ids, message)
         for (code, column, message), ids in found.items()
+        if ids
     ]
 
 
@@ -384,59 +385,58 @@ def _claims(tables: Tables) -> list[Problem]:
     texts = _texts(tables)
     latest = dict(zip(*_columns(articles, "id", "published_latest"), strict=True))
     found: dict[tuple[Rule, str, str], list[str]] = defaultdict(list)
-    rows = zip(
-        *_columns(
-            claims,
-            "id",
-            "article_id",
-            "quote",
-            "quote_start",
-            "quote_end",
-            "claim_date",
-            "claim_date_precision",
-            "claim_date_edtf",
-        ),
-        strict=True,
+    found[(Rule.RELEASE_DERIVED, "id", "have an id that is not <article_id>:<claim id>")] = (
+        _not_local_ids(claims, "article_id")
     )
-    for claim, article, quote, start, end, day, precision, edtf in rows:
-        if not _local_id(claim, article):
-            found[
-                (Rule.RELEASE_DERIVED, "id", "have an id that is not <article_id>:<claim id>")
-            ].append(claim)
+    found[
+        (Rule.RELEASE_DERIVED, "claim_date_edtf", "disagree with claim_date or its precision")
+    ] = _dates_unlike_their_edtf(claims, "claim_date", "claim_date_precision", "claim_date_edtf")
+    misplaced = found[
+        (Rule.QUOTE_NOT_FOUND, "quote", "have a quote that is not text[quote_start:quote_end]")
+    ]
+    late = found[
+        (Rule.DATE_AFTER_ARTICLE, "claim_date", "are dated after their article's last day")
+    ]
+    rows = _columns(claims, "id", "article_id", "quote", "quote_start", "quote_end", "claim_date")
+    for claim, article, quote, start, end, day in zip(*rows, strict=True):
         text = texts.get(article)
         if text is not None and not _spans(text, start, end, quote):
-            found[
-                (
-                    Rule.QUOTE_NOT_FOUND,
-                    "quote",
-                    "have a quote that is not text[quote_start:quote_end] of their article",
-                )
-            ].append(claim)
-        if not _partial_matches(edtf, day, precision):
-            found[
-                (
-                    Rule.RELEASE_DERIVED,
-                    "claim_date_edtf",
-                    "disagree with claim_date or claim_date_precision",
-                )
-            ].append(claim)
+            misplaced.append(claim)
         if day is not None and claim_after_article(day, latest.get(article)):
-            found[
-                (
-                    Rule.DATE_AFTER_ARTICLE,
-                    "claim_date",
-                    "are dated after their article's last possible publication day",
-                )
-            ].append(claim)
+            late.append(claim)
     return _grouped("claims", found)
 
 
-def _local_id(row_id: str | None, parent: str | None) -> bool:
-    """``row_id`` is ``<parent>:<a slug>``."""
-    if row_id is None or parent is None:
-        return True  # reported as an empty value
-    prefix, _, local = row_id.rpartition(":")
-    return prefix == parent and is_slug(local)
+def _not_local_ids(table: pa.Table, parent: str) -> list[Any]:
+    """Ids of rows whose ``id`` is not ``<parent column>:<a slug>`` (vectorised)."""
+    parts = pc.split_pattern(table.column("id"), ":", max_splits=1, reverse=True)
+    prefix, local = pc.list_element(parts, 0), pc.list_element(parts, 1)
+    slug = columns(table_models()["sources"])[0]  # the id column: a slug
+    good = pc.and_(
+        pc.equal(prefix, table.column(parent)),
+        pc.and_(
+            pc.match_substring_regex(local, arrow_pattern(slug.pattern or "")),
+            pc.invert(pc.is_in(local, strings(slug.forbidden))),
+        ),
+    )
+    return _ids_where(table, pc.invert(pc.fill_null(good, True)))
+
+
+def _dates_unlike_their_edtf(table: pa.Table, day: str, precision: str, edtf: str) -> list[Any]:
+    """Ids of rows whose date and precision are not what their EDTF text says (each distinct
+    combination parsed once, by the corpus's own parser)."""
+    combos = table.group_by([edtf, day, precision]).aggregate([]).to_pylist()
+    wrong = [c for c in combos if not _partial_matches(c[edtf], c[day], c[precision])]
+    if not wrong:
+        return []
+    keys = pa.table({name: [c[name] for c in wrong] for name in (edtf, day, precision)})
+    joined = table.select(["id", edtf, day, precision]).join(
+        keys.cast(table.select([edtf, day, precision]).schema),
+        [edtf, day, precision],
+        join_type="inner",
+        use_threads=False,
+    )
+    return sorted(joined.column("id").to_pylist())
 
 
 def _spans(text: str, start: int | None, end: int | None, part: str | None) -> bool:
@@ -453,59 +453,34 @@ def _figures(tables: Tables) -> list[Problem]:
     if figures is None or claims is None or "articles" not in tables:
         return []
     texts = _texts(tables)
-    spans = {
-        claim: (article, start, end)
-        for claim, article, start, end in zip(
-            *_columns(claims, "id", "article_id", "quote_start", "quote_end"), strict=True
-        )
-    }
-    units = {}
-    if "quantities" in tables:
-        units = dict(zip(*_columns(tables["quantities"], "id", "unit"), strict=True))
+    rows = _columns(claims, "id", "article_id", "quote_start", "quote_end")
+    spans = {claim: (texts.get(article), a, b) for claim, article, a, b in zip(*rows, strict=True)}
     found: dict[tuple[Rule, str, str], list[str]] = defaultdict(list)
-    rows = zip(
-        *_columns(
-            figures,
-            "id",
-            "claim_id",
-            "text",
-            "text_start",
-            "text_end",
-            "quantity_id",
-            "unit",
-            "as_of",
-            "as_of_precision",
-            "as_of_edtf",
-        ),
-        strict=True,
+    found[(Rule.RELEASE_DERIVED, "id", "have an id that is not <claim_id>:<figure id>")] = (
+        _not_local_ids(figures, "claim_id")
     )
-    for figure, claim, surface, start, end, quantity, unit, day, precision, edtf in rows:
-        if not _local_id(figure, claim):
-            found[
-                (Rule.RELEASE_DERIVED, "id", "have an id that is not <claim_id>:<figure id>")
-            ].append(figure)
-        article, quote_start, quote_end = spans.get(claim, (None, None, None))
-        text = texts.get(article) if article is not None else None
+    found[(Rule.RELEASE_DERIVED, "as_of_edtf", "disagree with as_of or as_of_precision")] = (
+        _dates_unlike_their_edtf(figures, "as_of", "as_of_precision", "as_of_edtf")
+    )
+    if "quantities" in tables:
+        units = tables["quantities"].select(["id", "unit"]).rename_columns(["quantity_id", "u"])
+        joined = figures.select(["id", "quantity_id", "unit"]).join(units, "quantity_id")
+        wrong = pc.not_equal(joined.column("unit"), joined.column("u"))
+        found[(Rule.RELEASE_DERIVED, "unit", "have another unit than their quantity")] = sorted(
+            _ids_where(joined, wrong)
+        )
+    outside = found[
+        (Rule.FIGURE_NOT_IN_QUOTE, "text", "are not at text_start:text_end inside their quote")
+    ]
+    rows = _columns(figures, "id", "claim_id", "text", "text_start", "text_end")
+    for figure, claim, surface, start, end in zip(*rows, strict=True):
+        text, quote_start, quote_end = spans.get(claim, (None, None, None))
         if text is not None and not (
             _spans(text, start, end, surface)
             and (start is None or quote_start is None or quote_start <= start)
             and (end is None or quote_end is None or end <= quote_end)
         ):
-            found[
-                (
-                    Rule.FIGURE_NOT_IN_QUOTE,
-                    "text",
-                    "have a text that is not at text_start:text_end inside their claim's quote",
-                )
-            ].append(figure)
-        if quantity in units and unit != units[quantity]:
-            found[(Rule.RELEASE_DERIVED, "unit", "have another unit than their quantity")].append(
-                figure
-            )
-        if not _partial_matches(edtf, day, precision):
-            found[
-                (Rule.RELEASE_DERIVED, "as_of_edtf", "disagree with as_of or as_of_precision")
-            ].append(figure)
+            outside.append(figure)
     return _grouped("figures", found)
 
 
@@ -545,7 +520,7 @@ def _page_parts(tables: Tables) -> list[Problem]:
         found[(Rule.PART_OVERLAP, "part_start", "overlap the part before them")] += [
             part for (_, end, _), (start, _, part) in pairwise(spans) if start < end
         ]
-    return _grouped("page_parts", {key: ids for key, ids in found.items() if ids})
+    return _grouped("page_parts", found)
 
 
 def _foreign_keys(tables: Tables) -> list[Problem]:

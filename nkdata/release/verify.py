@@ -34,7 +34,7 @@ from nkdata.errors import ReleaseError
 from nkdata.models import Row
 from nkdata.release.datapackage import TEXT_LICENSE, descriptor, publishers
 from nkdata.release.fileformats import csv_ready
-from nkdata.release.tablerules import table_problems
+from nkdata.release.tablerules import column_problems, row_problems
 from nkdata.schema.arrow import read_parquet, schema_difference
 from nkdata.schema.characters import escaped
 from nkdata.schema.columns import table_models
@@ -99,7 +99,7 @@ def verify_release(folder: Path) -> Verification:
             problems += found
             if table is not None:
                 tables[name] = table
-    problems += table_problems(tables)
+    problems += row_problems(tables)
     version, found = _check_descriptor(package, files, tables)
     problems += found
     rows = sum(table.num_rows for table in tables.values())
@@ -141,6 +141,8 @@ def _check_table(
         return None, problems
     table, found = read_table(folder / f"{model.table}.parquet", model)
     problems += found
+    if table is not None:
+        problems += column_problems(table, model)
     if table is not None and "csv" in intact:
         problems += _check_csv(folder / f"{model.table}.csv", table)
     return table, problems

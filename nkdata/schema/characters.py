@@ -16,6 +16,7 @@ Corpus texts and values, release cells and everything a command prints come thro
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 _ALLOWED_CONTROLS = frozenset("\n\t")
@@ -32,6 +33,7 @@ def is_noncharacter(char: str) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
+@functools.cache
 def is_invisible(char: str) -> bool:
     """Control, format (zero-width, bidi), private-use, line/paragraph separators, blank
     look-alikes and noncharacters; LF and TAB are allowed."""
@@ -55,6 +57,14 @@ def first_invisible(text: str) -> int | None:
     if text.isprintable() and not any(char in text for char in BLANK_LOOKALIKES):
         return None  # fast path: no control, format, private, separator or blank character
     return next((at for at, char in enumerate(text) if is_invisible(char)), None)
+
+
+def has_invisible(text: str) -> bool:
+    """Whether ``text`` holds an invisible character: a few passes in C for the usual text
+    (printable but for its line breaks and tabs), a look at each distinct character otherwise."""
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return any(char in text for char in BLANK_LOOKALIKES)
+    return any(is_invisible(char) for char in set(text))
 
 
 def describe_char(char: str) -> str:
