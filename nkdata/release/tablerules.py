@@ -42,10 +42,22 @@ from nkdata.schema.relations import affiliation_cycles, claim_after_article
 SHOWN = 5
 """Ids listed in a problem; the rest are counted."""
 
-_ASCII_INVISIBLE = (
-    "[" + "".join(f"\\x{{{c:02x}}}" for c in range(128) if is_invisible(chr(c))) + "]"
-)
-"""The invisible ASCII characters, for a vectorised first pass (from the one definition)."""
+def _beyond_visible(last: int = 0x3000) -> str:
+    """An RE2 class of every character that is not a visible one below ``last``, derived from
+    :func:`is_invisible` itself: a value that matches holds a character that may be invisible,
+    and only such values are looked at one by one."""
+    ranges, start = [], None
+    for code in range(last + 1):
+        visible = code < last and not is_invisible(chr(code)) and code not in (0x0A, 0x09)
+        if visible and start is None:
+            start = code
+        elif not visible and start is not None:
+            ranges.append(f"\\x{{{start:x}}}-\\x{{{code - 1:x}}}")
+            start = None
+    return f"[^{''.join(ranges)}\\n\\t]"
+
+
+_MAYBE_INVISIBLE = _beyond_visible()
 
 
 def table_problems(tables: dict[str, pa.Table]) -> list[Problem]:
@@ -157,17 +169,14 @@ def _column_checks(values: pa.ChunkedArray | pa.Array, column: Column) -> Iterab
 
 
 def _invisible(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """True where a value holds an invisible character: a vectorised pass over ASCII values,
-    :func:`first_invisible` for the few others."""
-    ascii_bad = pc.match_substring_regex(values, _ASCII_INVISIBLE)
-    wide = pc.fill_null(pc.invert(pc.string_is_ascii(values)), False)
-    positions = pc.indices_nonzero(wide).to_pylist()
-    if not positions:
-        return ascii_bad
+    """True where a value holds an invisible character: a vectorised pass finds the values
+    with a character that may be one, :func:`first_invisible` decides for those."""
+    maybe = pc.fill_null(pc.match_substring_regex(values, _MAYBE_INVISIBLE), False)
+    positions = pc.indices_nonzero(maybe).to_pylist()
     flags = [False] * len(values)
-    for at, value in zip(positions, pc.filter(values, wide).to_pylist(), strict=True):
+    for at, value in zip(positions, pc.filter(values, maybe).to_pylist(), strict=True):
         flags[at] = first_invisible(value) is not None
-    return pc.or_kleene(ascii_bad, pa.array(flags, pa.bool_()))
+    return pa.array(flags, pa.bool_())
 
 
 def _repeated_keys(table: pa.Table, model: type[Row]) -> list[Problem]:
