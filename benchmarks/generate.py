@@ -422,7 +422,7 @@ released: 2026-01-31
 description: >-
   A synthetic corpus in the nkdata format, written by benchmarks/generate.py to measure
   the speed and memory of nkdata validate, build, verify and load.
-homepage: null
+homepage: https://github.com/nkdata-project/nkdata
 keywords: [benchmark, synthetic]
 license:
   name: CC0-1.0

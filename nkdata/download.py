@@ -74,6 +74,8 @@ class FetchResult:
     """Every file of the release, descriptor first."""
     fetched: tuple[str, ...]
     """The files that were not already in place."""
+    from_package: bool = False
+    """The files came from the installed package (copied), not from the release host."""
 
 
 def remote_index() -> Index:
@@ -162,7 +164,8 @@ def fetch_release(
     if in_cache:
         pin(entry)
     names = (DESCRIPTOR, *(file.name for file in files))
-    return FetchResult(version, folder, names, tuple(file.name for file in moved))
+    fetched = tuple(file.name for file in moved)
+    return FetchResult(version, folder, names, fetched, from_package=bundled is not None)
 
 
 def _refuse_to_replace(folder: Path, files: list[ReleaseFile], version: str) -> None:

@@ -62,8 +62,55 @@ _BATCH_ROWS = 4096
 """Rows turned into Python objects at a time while iterating, to bound memory."""
 
 
+class Frame:
+    """What every tabular result offers: Arrow, pandas and polars forms, and a notebook view."""
+
+    name: str
+
+    def to_arrow(self) -> pyarrow.Table:
+        raise NotImplementedError
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """As a pandas DataFrame (needs the ``pandas`` extra); dates stay dates (an Arrow
+        ``date32`` dtype, with ``.dt``), not ``object`` columns of Python dates."""
+        _require("pandas")
+        import pandas
+        import pyarrow as pa
+
+        date = pandas.ArrowDtype(pa.date32())
+        return self.to_arrow().to_pandas(types_mapper={pa.date32(): date}.get)
+
+    def to_polars(self) -> polars.DataFrame:
+        """As a polars DataFrame (needs the ``polars`` extra)."""
+        _require("polars")
+        import polars
+
+        return cast("polars.DataFrame", polars.from_arrow(self.to_arrow()))
+
+    def _repr_html_(self) -> str:
+        """The first rows as an HTML table, for notebooks; every cell escaped."""
+        from nkdata.htmltable import html_table
+
+        return html_table(self.name, self.to_arrow(), rows=10)
+
+
 @dataclass(eq=False)
-class Table(Generic[R]):
+class Joined(Frame):
+    """A ready-joined view of a release (:mod:`nkdata.joins`): one row per figure or claim."""
+
+    name: str
+    table: pyarrow.Table = field(repr=False)
+
+    def to_arrow(self) -> pyarrow.Table:
+        """The view as a ``pyarrow.Table``."""
+        return self.table
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+
+@dataclass(eq=False)
+class Table(Frame, Generic[R]):
     """One table of a release: conversions, ``len()``, typed rows and lookup by id.
 
     Examples
@@ -84,6 +131,8 @@ class Table(Generic[R]):
     file: ReleaseFile = field(repr=False)
     origin: Origin = field(repr=False)
     version: str = field(repr=False)
+    dataset: Dataset | None = field(default=None, repr=False)
+    """The release the table belongs to, for :meth:`joined`."""
 
     @property
     def model(self) -> type[R]:
@@ -106,17 +155,25 @@ class Table(Generic[R]):
         """The table as a ``pyarrow.Table``, exactly as the release stores it."""
         return self._arrow
 
-    def to_pandas(self) -> pandas.DataFrame:
-        """The table as a pandas DataFrame (needs the ``pandas`` extra)."""
-        _require("pandas")
-        return self._arrow.to_pandas()
+    def joined(self) -> Joined:
+        """This table joined with everything a reader asks about a row: for ``figures`` and
+        ``claims``, the claim, its source, relay, article and publisher, under uniquely named
+        columns (see :mod:`nkdata.joins`); to Arrow, pandas or polars like a table.
 
-    def to_polars(self) -> polars.DataFrame:
-        """The table as a polars DataFrame (needs the ``polars`` extra)."""
-        _require("polars")
-        import polars
+        >>> import nkdata
+        >>> view = nkdata.load().claims.joined()
+        >>> len(view) == len(nkdata.load().claims)
+        True
+        """
+        from nkdata.joins import VIEWS, joined
 
-        return cast("polars.DataFrame", polars.from_arrow(self._arrow))
+        view = VIEWS.get(self.name)
+        if view is None or self.dataset is None:
+            raise NkdataError(
+                f"the {self.name} table has no joined view; {' and '.join(VIEWS)} have one."
+            )
+        tables = {model.table: self.dataset.table(model.table).to_arrow() for model in _tables()}
+        return Joined(f"{self.name} (joined)", joined(view, tables))
 
     def __len__(self) -> int:
         return int(self._arrow.num_rows)
@@ -219,6 +276,12 @@ def _read(path: Path) -> pyarrow.Buffer:
     return buffer
 
 
+def _tables() -> tuple[type[Row], ...]:
+    from nkdata.models import TABLES
+
+    return TABLES
+
+
 def _require(module: str) -> None:
     if importlib.util.find_spec(module) is None:
         raise NkdataError(f"to_{module}() needs {module}: pip install 'nkdata[{module}]'")
@@ -268,13 +331,21 @@ class Dataset:
         """The parts of each article's text that are not its body (headline, menus, comments)."""
         return self._table("page_parts")
 
+    def table(self, name: str) -> Table[Any]:
+        """The table called ``name``, as its attribute gives it: ``data.table("claims")``."""
+        names = [model.table for model in _tables()]
+        if name not in names:
+            raise NkdataError(f"no table {name!r}; the tables are {', '.join(names)}.")
+        table: Table[Any] = getattr(self, name)
+        return table
+
     def _table(self, name: str) -> Table[Any]:
         where = f"{self.path / DESCRIPTOR}"
         files = {file.name: file for file in release_files(self.descriptor, where)}
         file = files.get(f"{name}.parquet")
         if file is None:
             raise ReleaseError(f"{where} lists no {name}.parquet.")
-        return Table(name, self.path / file.name, file, self.origin, self.version)
+        return Table(name, self.path / file.name, file, self.origin, self.version, self)
 
 
 def load(version: str | None = None, *, path: str | os.PathLike[str] | None = None) -> Dataset:

@@ -163,6 +163,12 @@ class Article(Row):
     notes: Prose | None = None
     """Annotators' notes on the metadata: how an undated or unsigned page was dated, and why."""
 
+    def __str__(self) -> str:
+        """``id: 'title' (published 2017/.., inferred)``: the date as EDTF, never misread."""
+        return (
+            f"{self.id}: {self.title!r} (published {self.published_edtf}, {self.published_basis})"
+        )
+
 
 class Claim(Row):
     """One proposition stated in an article, attributed to one source."""
@@ -197,6 +203,12 @@ class Claim(Row):
     """How much of `claim_date` the text supports."""
     claim_date_edtf: Line | None = None
     """`claim_date` as written, at its precision (EDTF): `2024-11`, not 2024-11-01."""
+
+    def __str__(self) -> str:
+        """``id: statement (source via relay, 2024-11)``."""
+        via = f" via {self.via_id}" if self.via_id else ""
+        when = f", {self.claim_date_edtf}" if self.claim_date_edtf else ""
+        return f"{self.id}: {self.statement} ({self.source_id}{via}{when})"
 
 
 class Figure(Row):
@@ -234,6 +246,16 @@ class Figure(Row):
     """`as_of` as written, at its precision (EDTF): `2018`, not 2018-01-01."""
     place: CountryCode | None = None
     """ISO 3166-1 alpha-2 code of where the number holds."""
+
+    def __str__(self) -> str:
+        """``id: '4-5 million' mobile-subscribers range low 4e+06 high 5e+06 (as of 2018)``."""
+        numbers = " ".join(
+            f"{name} {number:g}"
+            for name, number in (("value", self.value), ("low", self.low), ("high", self.high))
+            if number is not None
+        )
+        when = f" (as of {self.as_of_edtf})" if self.as_of_edtf else ""
+        return f"{self.id}: {self.text!r} {self.quantity_id} {self.qualifier} {numbers}{when}"
 
     @model_validator(mode="after")
     def _bounds_fit_qualifier(self) -> Self:

@@ -18,11 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from nkdata.models import TABLES as MODELS
 from tests.conftest import REPO
+from tests.support.corpusfacts import release_folder
 
-LATEST = json.loads((REPO / "releases" / "index.json").read_text(encoding="utf-8"))["latest"]
-RELEASE = REPO / "releases" / LATEST
-TABLES = ("sources", "quantities", "articles", "claims", "figures")
+RELEASE = release_folder()
+"""The latest committed release."""
+TABLES = tuple(model.table for model in MODELS)
 
 
 @pytest.fixture

@@ -30,9 +30,13 @@ import pytest
 
 from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS, edit, tree
+from tests.support.corpusfacts import bump_version, corpus_version, next_version
 
 FAULTBUILD = Path(__file__).parent / "support" / "faultbuild.py"
-OLD, NEW = "0.1.0", "0.2.0"
+OLD = corpus_version()
+"""The version a build of the corpus writes."""
+NEW = next_version(OLD)
+"""The version a maintainer bumps it to."""
 ROOT_FILES = ("datapackage.json", "releases/index.json")
 
 
@@ -135,7 +139,7 @@ class Scenario:
 
 
 def make_scenario(tmp: Path, name: str) -> Scenario:
-    """'first': no release yet, 0.1.0 is built. 'next': 0.1.0 released, 0.2.0 is built."""
+    """'first': no release yet, OLD is built. 'next': OLD released, NEW is built."""
     from typer.testing import CliRunner
 
     from nkdata.cli import app
@@ -145,7 +149,7 @@ def make_scenario(tmp: Path, name: str) -> Scenario:
     if name == "next":
         result = CliRunner().invoke(app, ["build", str(template / "corpus"), "-q"])
         assert result.exit_code == 0, result.output
-        edit(template / "corpus" / "dataset.yaml", OLD, NEW, count=-1)  # version, citation
+        bump_version(template / "corpus", NEW)
         edit(template / "corpus" / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (new):')
     before = tree(template)
     dry = shutil.copytree(template, tmp / f"{name}-dry")
@@ -178,8 +182,10 @@ def killed_states(scenario: Scenario, tmp: Path) -> Iterator[tuple[int, str, Pat
 
 def test_the_points_cover_every_step(scenario: Scenario) -> None:
     """The build passes each step the fault tests kill at, in this order."""
-    files = [f"wrote {t}.{f}" for t in ("sources", "quantities", "articles", "claims", "figures")
-             for f in ("parquet", "csv")]  # fmt: skip
+    from nkdata.models import TABLES
+
+    # every table in dependency order, its Parquet file then its CSV file
+    files = [f"wrote {model.table}.{f}" for model in TABLES for f in ("parquet", "csv")]
     assert scenario.points == [
         "mkdtemp",
         *files,
@@ -286,7 +292,7 @@ def test_two_builds_of_different_versions_keep_the_root_files_current(
     """The older build is held inside its root-file writes while the newer one runs: under
     the lock the newer one waits, so the root files end up naming the newest release."""
     releases, one, two = two_repos(tmp_path)
-    edit(two / "dataset.yaml", OLD, NEW, count=-1)  # version and citation
+    bump_version(two, NEW)
     old = start(
         one, tmp_path / "old.log", "--releases", str(releases), pause="replace datapackage.json"
     )

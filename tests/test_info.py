@@ -12,8 +12,9 @@ import pytest
 
 import nkdata as nk
 from nkdata.loading import Dataset
+from nkdata.models import TABLES as MODELS
 
-TABLES = ("sources", "quantities", "articles", "claims", "figures")
+TABLES = tuple(model.table for model in MODELS)
 
 
 def test_info_reports_the_bundled_release(nkdata) -> None:

@@ -15,15 +15,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks.generate import generate
-from tests.conftest import REPO, rehash, rewrite_table
+from nkdata.models import TABLES
+from tests.conftest import rehash, rewrite_table
+from tests.support.corpusfacts import latest_release, release_counts, release_folder
 
-RELEASE = REPO / "releases" / "0.1.0"
+LATEST = latest_release()
+RELEASE = release_folder(LATEST)
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    shutil.copytree(RELEASE, tmp_path / "0.1.0")
-    return tmp_path / "0.1.0"
+    shutil.copytree(RELEASE, tmp_path / LATEST)
+    return tmp_path / LATEST
 
 
 def set_value(column: str, row: int, value: object) -> Callable[[pa.Table], pa.Table]:
@@ -42,9 +45,10 @@ def set_value(column: str, row: int, value: object) -> Callable[[pa.Table], pa.T
 def test_sound_release(nkdata) -> None:
     run = nkdata("verify", RELEASE)
     assert run.exit_code == 0, run.stdout + run.stderr
-    rows = sum(pq.read_metadata(path).num_rows for path in RELEASE.glob("*.parquet"))
-    assert (
-        run.stdout == f"verified: release 0.1.0 at {RELEASE}: 10 files, {rows} rows, no problems\n"
+    rows = sum(release_counts(RELEASE).values())
+    files = 2 * len(TABLES)  # every table as Parquet and as CSV
+    assert run.stdout == (
+        f"verified: release {LATEST} at {RELEASE}: {files} files, {rows} rows, no problems\n"
     )
     assert nkdata("verify", RELEASE / "datapackage.json").exit_code == 0
 
@@ -94,9 +98,9 @@ def empty_name(folder: Path) -> None:
     rewrite_table(folder, "sources", set_value("name", 1, None))
 
 
-@breaks("release-constraint", "claims.parquet", "start", "1 value(s) break the column's rule")
+@breaks("release-constraint", "claims.parquet", "quote_start", "1 value(s) break the column's rule")
 def negative_offset(folder: Path) -> None:
-    rewrite_table(folder, "claims", set_value("start", 0, -1))
+    rewrite_table(folder, "claims", set_value("quote_start", 0, -1))
 
 
 @breaks("release-schema", "articles.parquet", "", "column rights (missing, expected string)")

@@ -158,6 +158,8 @@ def _place_parts(report: _Reporter, article: ParsedArticle, finder: Finder, span
     line_starts: list[int] = []
     for index, part in article.non_body:
         path: Path = ("non_body", index)
+        if part.quote is None and not text.strip():
+            continue  # an empty text has no lines; text-empty says so
         if part.quote is None:  # the model requires lines or quote
             line_starts = line_starts or [0, *(m.end() for m in re.finditer("\n", text))]
             span = _line_span(report, line_starts, len(text), part.line_range(), path)

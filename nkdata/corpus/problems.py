@@ -66,6 +66,7 @@ class Rule(StrEnum):
     RELEASE_FOREIGN_KEY = "release-foreign-key"
     RELEASE_CSV = "release-csv"
     RELEASE_DERIVED = "release-derived"
+    RELEASE_REFERENCE = "release-reference"
 
 
 RULE_DOCS: dict[Rule, str] = {
@@ -133,6 +134,8 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.RELEASE_CSV: "A CSV file whose values differ from its Parquet twin.",
     Rule.RELEASE_DERIVED: "A column the build derives from others that disagrees with them: a "
     "text's hash, an id made of other columns, a figure's unit, a date and its EDTF text.",
+    Rule.RELEASE_REFERENCE: "A finding of frictionless, the reference validator of Data "
+    "Packages (`nkdata verify --frictionless`).",
 }
 
 

@@ -17,6 +17,7 @@ from nkdata.release.changes import TableChanges
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import column_table
+from nkdata.schema.vocab import MEANINGS, VAGUE_WORDS
 
 TEMPLATE = Template(files(__package__).joinpath("datacard.md").read_text(encoding="utf-8"))
 """The card's fixed prose, with ``${name}`` where a fact of the release goes."""
@@ -48,14 +49,78 @@ def _coverage(tables: dict[str, pa.Table]) -> list[str]:
     articles = tables["articles"]
     if articles.num_rows == 0:
         return []
-    dates = articles.column("published").to_pylist()
+    rows = articles.select(["published_edtf", "published_latest"]).to_pylist()
+    exact = sum(1 for row in rows if "/" not in row["published_edtf"])
+    edtf = sorted(row["published_edtf"] for row in rows)
+    open_ended = sum(1 for row in rows if row["published_latest"] is None)
     languages = ", ".join(sorted(set(articles.column("language").to_pylist())))
     publishers = len(set(articles.column("publisher_id").to_pylist()))
     return [
-        f"The articles were published from {min(dates)} to {max(dates)} (at the precision "
-        f"`published_precision` gives), by {publishers} publisher(s), in: {languages}.",
+        f"Publication dates (EDTF, as `published_edtf` gives them) range from {edtf[0]} to "
+        f"{edtf[-1]}: {exact} article(s) have one day, month or year, {len(rows) - exact} an "
+        f"interval, {open_ended} of them open-ended (`2017/..` is 2017 or later: `published` "
+        f"is then the earliest possible day, never the day). {publishers} publisher(s); "
+        f"languages: {languages}.",
         "",
     ]
+
+
+def _codebook() -> str:
+    """Every vocabulary's values and meanings, and the vague-words table, as Markdown."""
+    from nkdata.schema.columns import Column, columns
+
+    used: dict[str, list[str]] = {}
+    for name, model in table_models().items():
+        column: Column
+        for column in columns(model):
+            if column.vocabulary:
+                used.setdefault(column.vocabulary, []).append(f"`{name}.{column.name}`")
+    blocks = []
+    for vocabulary, where in used.items():
+        rows = [f"| `{value}` | {meaning} |" for value, meaning in MEANINGS[vocabulary].items()]
+        blocks.append(
+            "\n".join(
+                [f"### {', '.join(where)}", "", "| value | meaning |", "| --- | --- |", *rows]
+            )
+        )
+    vague = [f"| {v.words} | {_bound(v.low)} | {_bound(v.high)} | {v.why} |" for v in VAGUE_WORDS]
+    blocks.append(
+        "\n".join(
+            [
+                "### How vague number words become bounds (`figures.low`, `figures.high`)",
+                "",
+                "| words | low | high | why |",
+                "| --- | --- | --- | --- |",
+                *vague,
+            ]
+        )
+    )
+    return "\n\n".join(blocks)
+
+
+def _second_readings(dataset: DatasetFile) -> str:
+    """The second readings as a table, oldest release first; nothing when none is recorded."""
+    if not dataset.second_readings:
+        return ""
+    rows = [
+        f"| {r.version} | {len(r.articles)} | {r.claims_first:,} | +{r.claims_added} "
+        f"-{r.claims_removed} ~{r.claims_changed} | {r.figures_first:,} | +{r.figures_added} "
+        f"-{r.figures_removed} ~{r.figures_changed} |"
+        for r in dataset.second_readings
+    ]
+    notes = [f"{r.version}: {r.note}" for r in dataset.second_readings if r.note]
+    head = [
+        "Every article was read a second time by a reader who had not seen the first reader's "
+        "reasoning; what the second reading changed (added +, removed -, changed ~):",
+        "",
+        "| release | articles | claims first read | claims | figures first read | figures |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    return "\n".join([*head, *rows, "", *notes]).rstrip() + "\n\n"
+
+
+def _bound(number: float | None) -> str:
+    return "none" if number is None else f"{number:,.0f}"
 
 
 def _changes(previous: str | None, changes: dict[str, TableChanges] | None) -> list[str]:
@@ -88,6 +153,7 @@ def data_card(
     return TEMPLATE.substitute(
         front_matter="\n".join(_front_matter(dataset, languages)),
         title=dataset.title,
+        homepage=dataset.homepage,
         version=dataset.version,
         released=dataset.released,
         description=dataset.description,
@@ -99,5 +165,7 @@ def data_card(
         text_rights=dataset.text_rights,
         citation=dataset.citation,
         changes="\n".join(_changes(previous, changes)),
+        codebook=_codebook(),
+        second_readings=_second_readings(dataset),
         columns="\n\n".join(columns),
     )

@@ -127,7 +127,7 @@ def descriptor(
         "version": dataset.version,
         "title": dataset.title,
         "description": dataset.description,
-        **({"homepage": dataset.homepage} if dataset.homepage else {}),
+        "homepage": dataset.homepage,
         "keywords": dataset.keywords,
         "created": f"{dataset.released}T00:00:00Z",
         "licenses": [licence, TEXT_LICENSE],

@@ -13,6 +13,7 @@ from typing import Annotated, Self
 from pydantic import (
     BaseModel,
     Field,
+    NonNegativeInt,
     PositiveInt,
     StringConstraints,
     ValidationInfo,
@@ -73,6 +74,40 @@ class Contributor(BaseModel):
     """Affiliation, where relevant."""
 
 
+class SecondReading(BaseModel):
+    """What an independent second reading changed in the articles a release added.
+
+    Every article is annotated by a first reader, then read again by a second reader who has not
+    seen the first reader's reasoning; the counts compare the two annotations claim by claim and
+    figure by figure (by id), so users can judge how settled the annotations are.
+    """
+
+    model_config = STRICT
+
+    version: SemVer
+    """The release that added the articles."""
+    articles: list[Slug] = Field(min_length=1)
+    """The articles read twice."""
+    claims_first: NonNegativeInt
+    """Claims in the first reading."""
+    claims_added: NonNegativeInt
+    """Claims the second reading added."""
+    claims_removed: NonNegativeInt
+    """Claims of the first reading the second removed."""
+    claims_changed: NonNegativeInt
+    """Claims kept whose quote, statement, source, relay or labels the second reading changed."""
+    figures_first: NonNegativeInt
+    """Figures in the first reading."""
+    figures_added: NonNegativeInt
+    """Figures the second reading added."""
+    figures_removed: NonNegativeInt
+    """Figures of the first reading the second removed."""
+    figures_changed: NonNegativeInt
+    """Figures kept whose value, bounds, qualifier or quantity the second reading changed."""
+    note: Prose | None = None
+    """How the disagreements were resolved."""
+
+
 class DatasetFile(BaseModel):
     """dataset.yaml: what the release is and who stands behind it."""
 
@@ -88,8 +123,9 @@ class DatasetFile(BaseModel):
     """Release date, `YYYY-MM-DD`; the release's `created` comes from here, never the clock."""
     description: Prose
     """What the dataset holds and why."""
-    homepage: Url | None = None
-    """Project home page."""
+    homepage: Url
+    """Project home page; the data card links the annotation guide and the issues from it, so
+    that a card read outside the repository still reaches them."""
     keywords: list[Line] = Field(default_factory=list)
     """Keywords for catalogues."""
     license: License
@@ -100,6 +136,8 @@ class DatasetFile(BaseModel):
     """People and organisations credited in the release."""
     citation: Prose
     """How to cite the dataset; it names `version`, so that a version bump cannot leave it stale."""
+    second_readings: list[SecondReading] = Field(default_factory=list)
+    """What each release's second reading of its new articles changed (shown in the data card)."""
 
     @field_validator("citation")
     @classmethod
