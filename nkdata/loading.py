@@ -36,6 +36,7 @@ from nkdata.schema.releasefolder import (
     is_version,
     open_regular,
     parse_descriptor,
+    read_parquet,
     read_regular,
     release_files,
 )
@@ -144,8 +145,6 @@ class Table(Frame, Generic[R]):
     @cached_property
     def _arrow(self) -> pyarrow.Table:
         import pyarrow as pa
-
-        from nkdata.schema.arrow import read_parquet
 
         data = read_verified(self.path, self.file.sha256, self.origin, self.version, _read)
         where = f"{self.path.name} of release {self.version} ({self.path.parent})"

@@ -18,7 +18,7 @@ import pytest
 import nkdata
 from nkdata import settings
 from nkdata.schema.releasefolder import ReleaseFile, index_of
-from tests.support.releaseserver import Handler, ReleaseServer, redirect
+from tests.support.releaseserver import Handler, ReleaseServer, redirect, serving
 from tests.support.smallrelease import build, small_corpus
 
 
@@ -33,8 +33,7 @@ def site(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def host(site: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReleaseServer]:
-    with ReleaseServer(site) as server:
-        monkeypatch.setenv("NKDATA_BASE_URL", server.url)
+    with serving(site, monkeypatch) as server:
         yield server
 
 

@@ -20,6 +20,7 @@ Each problem names the table's Parquet file, the column, and the first few ids.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -33,7 +34,7 @@ from pydantic import ValidationError
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.text import check_text
 from nkdata.models import QUALIFIER_RULES, QUALIFIER_SHAPES, Need, Row, Source
-from nkdata.schema.arrow import arrow_pattern, integer, strings
+from nkdata.schema.arrow import arrow_pattern, boolean, integer, strings
 from nkdata.schema.characters import first_invisible, is_invisible
 from nkdata.schema.columns import Column, columns, table_models
 from nkdata.schema.fields import parse_date_span, parse_partial_date
@@ -41,6 +42,7 @@ from nkdata.schema.relations import affiliation_cycles, claim_after_article
 
 SHOWN = 5
 """Ids listed in a problem; the rest are counted."""
+
 
 def _beyond_visible(last: int = 0x3000) -> str:
     """An RE2 class of every character that is not a visible one below ``last``, derived from
@@ -90,7 +92,7 @@ def _problem(code: Rule, table: str, column: str, ids: list[Any], message: str) 
 
 
 def _ids_where(table: pa.Table, mask: pa.ChunkedArray | pa.Array, key: str = "id") -> list[Any]:
-    return table.filter(pc.fill_null(mask, False)).column(key).to_pylist()  # type: ignore[no-any-return]
+    return table.filter(pc.fill_null(mask, boolean(False))).column(key).to_pylist()  # type: ignore[no-any-return]
 
 
 # ---- column rules, generated from the models ------------------------------------------------
@@ -162,7 +164,8 @@ def _column_checks(values: pa.ChunkedArray | pa.Array, column: Column) -> Iterab
             (f"are less than {column.minimum}"),
         )
     if column.not_future:
-        today = pa.scalar(date.today(), pa.date32())
+        days = (date.today() - date(1970, 1, 1)).days  # a date32 is days since 1970-01-01
+        today = pa.Array.from_buffers(pa.date32(), 1, [None, pa.py_buffer(array("i", [days]))])[0]
         yield Rule.DATE_FUTURE, pc.greater(values, today), "are dated in the future"
     if text and column.name != "text":  # article texts get every text rule, below
         yield Rule.TEXT_CONTROL_CHAR, _invisible(values), "hold an invisible character"
@@ -171,12 +174,21 @@ def _column_checks(values: pa.ChunkedArray | pa.Array, column: Column) -> Iterab
 def _invisible(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """True where a value holds an invisible character: a vectorised pass finds the values
     with a character that may be one, :func:`first_invisible` decides for those."""
-    maybe = pc.fill_null(pc.match_substring_regex(values, _MAYBE_INVISIBLE), False)
-    positions = pc.indices_nonzero(maybe).to_pylist()
-    flags = [False] * len(values)
-    for at, value in zip(positions, pc.filter(values, maybe).to_pylist(), strict=True):
-        flags[at] = first_invisible(value) is not None
-    return pa.array(flags, pa.bool_())
+    maybe = pc.fill_null(pc.match_substring_regex(values, _MAYBE_INVISIBLE), boolean(False))
+    positions = pc.indices_nonzero(maybe)
+    if not len(positions):
+        return maybe
+    found = pc.filter(values, maybe).to_pylist()
+    bad = [
+        at
+        for at, value in zip(positions.to_pylist(), found, strict=True)
+        if first_invisible(value) is not None
+    ]
+    every = pa.Array.from_buffers(
+        pa.uint64(), len(values), [None, pa.py_buffer(array("Q", range(len(values))))]
+    )
+    chosen = pa.Array.from_buffers(pa.uint64(), len(bad), [None, pa.py_buffer(array("Q", bad))])
+    return pc.is_in(every, value_set=chosen)
 
 
 def _repeated_keys(table: pa.Table, model: type[Row]) -> list[Problem]:
@@ -250,13 +262,13 @@ def _need_holds(need: Need, name: str, given: dict[str, pa.ChunkedArray]) -> pa.
     if need.kind == "unset":
         return pc.is_null(number)
     if need.kind == "equals":
-        return pc.fill_null(pc.equal(number, given[need.other]), False)
+        return pc.fill_null(pc.equal(number, given[need.other]), boolean(False))
     if need.kind == "some":
         return pc.or_(
             pc.or_(pc.is_valid(given["value"]), pc.is_valid(given["low"])),
             pc.is_valid(given["high"]),
         )
-    return pc.is_valid(pc.fill_null(number, 0.0))
+    return pc.or_(pc.is_valid(number), pc.is_null(number))
 
 
 def _sources(tables: Tables) -> list[Problem]:
@@ -419,7 +431,7 @@ def _claims(tables: Tables) -> list[Problem]:
 def _not_local_ids(table: pa.Table, parent: str) -> list[Any]:
     """Ids of rows whose ``id`` is not ``<parent column>:<a slug>`` (vectorised)."""
     parts = pc.split_pattern(table.column("id"), ":", max_splits=1, reverse=True)
-    prefix, local = pc.list_element(parts, 0), pc.list_element(parts, 1)
+    prefix, local = pc.list_element(parts, integer(0)), pc.list_element(parts, integer(1))
     slug = columns(table_models()["sources"])[0]  # the id column: a slug
     good = pc.and_(
         pc.equal(prefix, table.column(parent)),
@@ -428,24 +440,25 @@ def _not_local_ids(table: pa.Table, parent: str) -> list[Any]:
             pc.invert(pc.is_in(local, strings(slug.forbidden))),
         ),
     )
-    return _ids_where(table, pc.invert(pc.fill_null(good, True)))
+    return _ids_where(table, pc.invert(pc.fill_null(good, boolean(True))))
 
 
 def _dates_unlike_their_edtf(table: pa.Table, day: str, precision: str, edtf: str) -> list[Any]:
     """Ids of rows whose date and precision are not what their EDTF text says (each distinct
     combination parsed once, by the corpus's own parser)."""
-    combos = table.group_by([edtf, day, precision]).aggregate([]).to_pylist()
-    wrong = [c for c in combos if not _partial_matches(c[edtf], c[day], c[precision])]
-    if not wrong:
-        return []
-    keys = pa.table({name: [c[name] for c in wrong] for name in (edtf, day, precision)})
-    joined = table.select(["id", edtf, day, precision]).join(
-        keys.cast(table.select([edtf, day, precision]).schema),
-        [edtf, day, precision],
-        join_type="inner",
-        use_threads=False,
+    parts = [table.column(edtf), pc.cast(table.column(day), pa.string()), table.column(precision)]
+    key = pc.binary_join_element_wise(
+        *parts, strings(["|"])[0], null_handling="replace", null_replacement=""
     )
-    return sorted(joined.column("id").to_pylist())
+    wrong = [k for k in pc.unique(key).to_pylist() if not _key_matches(*k.split("|"))]
+    return _ids_where(table, pc.is_in(key, strings(wrong))) if wrong else []
+
+
+def _key_matches(edtf: str, day: str, precision: str) -> bool:
+    """:func:`_partial_matches` for one ``edtf|day|precision`` key ("" for null)."""
+    return _partial_matches(
+        edtf or None, date.fromisoformat(day) if day else None, precision or None
+    )
 
 
 def _spans(text: str, start: int | None, end: int | None, part: str | None) -> bool:
@@ -472,11 +485,11 @@ def _figures(tables: Tables) -> list[Problem]:
         _dates_unlike_their_edtf(figures, "as_of", "as_of_precision", "as_of_edtf")
     )
     if "quantities" in tables:
-        units = tables["quantities"].select(["id", "unit"]).rename_columns(["quantity_id", "u"])
-        joined = figures.select(["id", "quantity_id", "unit"]).join(units, "quantity_id")
-        wrong = pc.not_equal(joined.column("unit"), joined.column("u"))
-        found[(Rule.RELEASE_DERIVED, "unit", "have another unit than their quantity")] = sorted(
-            _ids_where(joined, wrong)
+        quantities = tables["quantities"]
+        at = pc.index_in(figures.column("quantity_id"), value_set=quantities.column("id"))
+        wrong = pc.not_equal(figures.column("unit"), quantities.column("unit").take(at))
+        found[(Rule.RELEASE_DERIVED, "unit", "have another unit than their quantity")] = _ids_where(
+            figures, wrong
         )
     outside = found[
         (Rule.FIGURE_NOT_IN_QUOTE, "text", "are not at text_start:text_end inside their quote")
@@ -549,7 +562,9 @@ def _foreign_keys(tables: Tables) -> list[Problem]:
                 else table
             )
             if ids := _ids_where(owners, missing):
-                unknown = sorted(set(pc.filter(flat, pc.fill_null(missing, False)).to_pylist()))
+                unknown = sorted(
+                    set(pc.filter(flat, pc.fill_null(missing, boolean(False))).to_pylist())
+                )
                 problems.append(
                     _problem(
                         Rule.RELEASE_FOREIGN_KEY,

@@ -35,7 +35,7 @@ from nkdata.models import Row
 from nkdata.release.datapackage import TEXT_LICENSE, descriptor, publishers
 from nkdata.release.fileformats import csv_ready
 from nkdata.release.tablerules import column_problems, row_problems
-from nkdata.schema.arrow import read_parquet, schema_difference
+from nkdata.schema.arrow import schema_difference
 from nkdata.schema.characters import escaped
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
@@ -47,6 +47,7 @@ from nkdata.schema.releasefolder import (
     ReleaseFile,
     open_regular,
     parse_descriptor,
+    read_parquet,
     read_regular,
     release_files,
 )

@@ -26,7 +26,6 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from nkdata.models import Row
 from nkdata.schema.columns import Column, columns
@@ -129,39 +128,6 @@ def arrow_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-DECODED_PER_BYTE = 64
-"""A Parquet file may decode to at most this many bytes per byte of file (plus 64 MiB): real
-tables decode to a few times their size, and a file of 1 MB that unpacks to gigabytes (every
-row alike, run-length encoded) is refused before it fills the memory."""
-_BATCH_ROWS = 65_536
-
-
-def read_parquet(source: Any, size: int, where: str) -> pa.Table:
-    """The table of the Parquet file ``source`` (``size`` bytes), read in batches, in one chunk.
-
-    :class:`~nkdata.errors.ReleaseError` if it is not Parquet or decodes to more than
-    :data:`DECODED_PER_BYTE` times its size.
-    """
-    from nkdata.errors import ReleaseError
-
-    limit = DECODED_PER_BYTE * size + (64 << 20)
-    try:
-        with pq.ParquetFile(source) as parquet:  # pq.read_table would import pyarrow.dataset
-            batches, decoded = [], 0
-            for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
-                decoded += batch.nbytes
-                if decoded > limit:
-                    raise ReleaseError(
-                        f"{where} decodes to more than {limit:,} bytes, far more than a table "
-                        f"of {size:,} bytes holds; it is not a release table."
-                    )
-                batches.append(batch)
-            table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
-    except pa.ArrowException as exc:
-        raise ReleaseError(f"{where} is not a readable Parquet file ({exc}).") from None
-    return table.combine_chunks()
-
-
 def schema_difference(found: pa.Schema, model: type[Row]) -> str:
     """How the columns of ``found`` differ from the model's (names, order, types); "" if not."""
     from nkdata.schema.characters import escaped
@@ -184,3 +150,8 @@ def schema_difference(found: pa.Schema, model: type[Row]) -> str:
         order = ", ".join(found.names)
         wrong.append(f"columns in the order {order}, expected {', '.join(expected.names)}")
     return "; ".join(wrong)
+
+
+def boolean(value: bool) -> pa.BooleanScalar:
+    """``value`` as an Arrow boolean scalar (without pyarrow's conversion, see above)."""
+    return pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(bytes([value]))])[0]

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from nkdata.errors import NkdataError, ReleaseError, VersionNotFoundError
 
 if TYPE_CHECKING:
+    import pyarrow
     from _typeshed import ReadableBuffer
 
 INDEX = "index.json"
@@ -286,3 +287,37 @@ def remove_stale_temps(folder: Path, kind: str) -> None:
                 shutil.rmtree(entry, ignore_errors=True)
             else:
                 entry.unlink(missing_ok=True)
+
+
+DECODED_PER_BYTE = 64
+"""A Parquet file may decode to at most this many bytes per byte of file (plus 64 MiB): real
+tables decode to a few times their size, and a file of 1 MB that unpacks to gigabytes (every
+row alike, run-length encoded) is refused before it fills the memory."""
+_BATCH_ROWS = 65_536
+
+
+def read_parquet(source: Any, size: int, where: str) -> pyarrow.Table:
+    """The table of the Parquet file ``source`` (``size`` bytes), read in batches, in one chunk.
+
+    :class:`~nkdata.errors.ReleaseError` if it is not Parquet or decodes to more than
+    :data:`DECODED_PER_BYTE` times its size.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    limit = DECODED_PER_BYTE * size + (64 << 20)
+    try:
+        with pq.ParquetFile(source) as parquet:  # pq.read_table would import pyarrow.dataset
+            batches, decoded = [], 0
+            for batch in parquet.iter_batches(batch_size=_BATCH_ROWS):
+                decoded += batch.nbytes
+                if decoded > limit:
+                    raise ReleaseError(
+                        f"{where} decodes to more than {limit:,} bytes, far more than a table "
+                        f"of {size:,} bytes holds; it is not a release table."
+                    )
+                batches.append(batch)
+            table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+    except pa.ArrowException as exc:
+        raise ReleaseError(f"{where} is not a readable Parquet file ({exc}).") from None
+    return table.combine_chunks()
