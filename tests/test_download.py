@@ -38,7 +38,13 @@ BUNDLED = latest_release()
 VERSION = next_version(BUNDLED)
 """The release after it, which only the host has."""
 TABLES = [model.table for model in MODELS]
-FILES = ["datapackage.json", *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet"))]
+FILES = [
+    "datapackage.json",
+    *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet")),
+    "README.md",
+]
+PIN = ["pinned", f"pinned/{VERSION}"]
+"""What the cache keeps of a version downloaded once: the hash of its descriptor."""
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +98,9 @@ def test_download_load_and_cache_hit(host: ReleaseServer, site: Path, cache: Pat
     expected_rows = pq.read_table(site / VERSION / "claims.parquet").num_rows
     assert len(data.claims) == expected_rows
     assert sorted(host.requests) == sorted(["index.json", *(f"{VERSION}/{n}" for n in FILES)])
-    assert cache_files(cache) == sorted(["index.json", VERSION, *(f"{VERSION}/{n}" for n in FILES)])
+    assert cache_files(cache) == sorted(
+        ["index.json", VERSION, *PIN, *(f"{VERSION}/{n}" for n in FILES)]
+    )
 
     host.requests.clear()
     again = nkdata.load(VERSION)
@@ -143,7 +151,7 @@ def test_offline_mode_never_downloads_a_known_version(host, cache: Path, cli, mo
     monkeypatch.setenv("NKDATA_OFFLINE", "1")
     result = cli("download", VERSION)
     assert result.exit_code == 1 and "offline mode (NKDATA_OFFLINE) is on" in result.stderr
-    assert host.requests == [] and cache_files(cache) == ["index.json"]
+    assert host.requests == [] and cache_files(cache) == ["index.json", *PIN]
 
 
 def test_missing_version_lists_the_available_ones(host: ReleaseServer, cache: Path) -> None:
@@ -306,6 +314,9 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
     (cache / "index.json").write_text("{", encoding="utf-8")
     host.requests.clear()
     assert nkdata.load(VERSION).version == VERSION
+    assert host.requests == [], "a downloaded version is pinned: its load needs no index"
+    with pytest.raises(nkdata.VersionNotFoundError):
+        nkdata.load("9.9.9")
     assert host.requests == ["index.json"], "only the index is fetched again"
     assert json.loads((cache / "index.json").read_text(encoding="utf-8"))["latest"] == VERSION
 
@@ -313,7 +324,7 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
 def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:
     first = cli("download", VERSION)
     assert first.exit_code == 0, first.stderr
-    files = len(FILES)  # every table as Parquet and CSV, and the descriptor
+    files = len(FILES)  # every table as Parquet and CSV, the data card and the descriptor
     assert f"release {VERSION} in " in first.stdout
     assert f"{files} files verified, {files} downloaded" in first.stdout
     again = cli("download", VERSION)

@@ -246,10 +246,8 @@ def root_files(releases: Path, *, repository: bool = True) -> dict[Path, str]:
     package = root_descriptor(releases)
     if package is None:
         return {}
-    files = {releases / INDEX: dumps(index_of(releases))}
-    if repository:
-        files[releases.parent / DESCRIPTOR] = dumps(package)
-    return files
+    files = {releases.parent / DESCRIPTOR: dumps(package)} if repository else {}
+    return {**files, releases / INDEX: dumps(index_of(releases))}
 
 
 def write_root_files(releases: Path, *, repository: bool = True) -> None:
