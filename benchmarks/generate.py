@@ -277,6 +277,7 @@ def _claim_yaml(
     occurrence: int | None,
     rng: random.Random,
     shape: Shape,
+    published: str,
 ) -> list[str]:
     via = source_id(rng.randrange(shape.sources)) if rng.random() < 0.15 else None
     lines = [
@@ -294,7 +295,8 @@ def _claim_yaml(
         f"    topic: {rng.choice(_TOPICS)}",
     ]
     if rng.random() < 0.2:
-        lines.append(f"    claim_date: '{_date(rng)}'")
+        # claimed before the article's year: never after the day it was published
+        lines.append(f"    claim_date: '{_date(rng, 2005, int(published[:4]) - 1)}'")
     if claim.figures:
         lines.append("    figures:")
         for number, figure in enumerate(claim.figures, 1):
@@ -359,7 +361,7 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
         if len(found) > 1:
             at = text.find(claim.sentence)
             occurrence = next(i for i, start in enumerate(found, 1) if start >= at)
-        lines += _claim_yaml(number, claim, quote, occurrence, rng, shape)
+        lines += _claim_yaml(number, claim, quote, occurrence, rng, shape, published)
     return "\n".join(lines) + "\n", text
 
 

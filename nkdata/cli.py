@@ -6,6 +6,7 @@ that ``nkdata --help`` stays fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -160,18 +161,22 @@ def build(
     from nkdata.schema.releasefolder import Index
 
     root, corpus, errata = _validated(path, fmt)
-    releases = releases or root.parent / "releases"
+    beside = root.absolute().parent / "releases"  # the repository's: corpus/ and releases/
+    releases = releases or beside
+    # The root datapackage.json is the repository's: written only beside its own releases/,
+    # never into the parent of a folder given with --releases.
+    repository = releases.absolute() == beside
     version = corpus.dataset.version
     if check:
         with _user_errors():
-            stale = check_release(corpus, releases, errata.entries)
+            stale = check_release(corpus, releases, errata.entries, repository=repository)
         for name in stale:
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
             with _user_errors():
                 altered = any("(published:" in name for name in stale)
                 published = version in Index.read(releases).published() and not altered
-                derived = {str(path) for path in root_files(releases)}
+                derived = {str(path) for path in root_files(releases, repository=repository)}
                 advice = (
                     bump_advice(corpus, releases) if published else _stale_advice(stale, derived)
                 )
@@ -181,9 +186,11 @@ def build(
         return
     try:
         with _user_errors(), progress_display(enabled=not quiet, total=STEPS) as step:
-            result = build_release(corpus, releases, step, errata.entries)
+            result = build_release(corpus, releases, step, errata.entries, repository=repository)
     except BuildError as exc:
-        typer.echo(f"Error: {exc}.", err=True)
+        from nkdata.schema.characters import escaped
+
+        typer.echo(f"Error: {escaped(str(exc))}.", err=True)
         raise typer.Exit(1) from None
     if result.status is BuildStatus.CONFLICT:
         with _user_errors():
@@ -546,25 +553,27 @@ def info(
     import nkdata
     from nkdata.errors import NkdataError
     from nkdata.release.info import release_info, render_info
+    from nkdata.schema.characters import escaped
 
     try:
         facts = release_info(nkdata.load(version))
     except NkdataError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {escaped(str(exc))}", err=True)
         raise typer.Exit(1) from None
     for line in render_info(facts):
-        typer.echo(line)
+        typer.echo(escaped(line))
 
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Print an :class:`~nkdata.errors.NkdataError` as one line and exit 1, never a traceback."""
     from nkdata.errors import NkdataError
+    from nkdata.schema.characters import escaped
 
     try:
         yield
     except NkdataError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {escaped(str(exc))}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -602,6 +611,7 @@ def versions() -> None:
     from nkdata import settings
     from nkdata.download import remote_index
     from nkdata.errors import NkdataError
+    from nkdata.schema.characters import escaped
     from nkdata.store import version_statuses
 
     host, error = None, None
@@ -626,8 +636,8 @@ def versions() -> None:
         )
     if error is not None:
         typer.echo(
-            f"note: the release host could not be asked ({error}); listed: the versions on "
-            "this machine ('?': not known whether the host has them)",
+            f"note: the release host could not be asked ({escaped(str(error))}); listed: the "
+            "versions on this machine ('?': not known whether the host has them)",
             err=True,
         )
 
@@ -835,14 +845,16 @@ def verify(
         ),
     ] = False,
 ) -> None:
-    """Check a release folder's hashes, schemas, values, keys and CSV files.
+    """Check a release folder: every file, the descriptor, and every rule of the dataset.
 
-    File sizes and SHA-256 hashes, column types, vocabularies and patterns, primary and foreign
-    keys, and CSV against Parquet, vectorised with pyarrow (no frictionless). Exit 0 sound,
-    1 problems found, 2 not a folder.
+    Exactly the listed files, with their sizes and SHA-256 hashes; the descriptor nkdata writes
+    for them; the models' columns, in order; every rule `nkdata build` checks (values, texts,
+    quotes and figures at their offsets, dates, keys) and CSV against Parquet, vectorised with
+    pyarrow (no frictionless). Exit 0 sound, 1 problems found, 2 not a folder.
     """
     from nkdata.corpus.report import render, summary
     from nkdata.release.verify import verify_release
+    from nkdata.schema.characters import escaped
     from nkdata.schema.releasefolder import DESCRIPTOR
 
     folder = path.parent if path.name == DESCRIPTOR and path.is_file() else path
@@ -860,15 +872,29 @@ def verify(
         typer.echo(summary(outcome.problems, 0), err=True)
     elif fmt is Format.TEXT:
         typer.echo(
-            f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
-            f"{outcome.rows} rows, no problems"
+            escaped(
+                f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
+                f"{outcome.rows} rows, no problems"
+            )
         )
     raise typer.Exit(1 if outcome.problems else 0)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``finally`` and ``with`` runs: worker
+    processes are stopped, temporary folders removed, as after Ctrl-C."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exit 130 on SIGINT and 143 on SIGTERM, having cleaned up."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except Terminated:
+        sys.exit(128 + signal.SIGTERM)

@@ -29,10 +29,15 @@ from nkdata import settings
 from nkdata.errors import NkdataError, OfflineError, ReleaseError
 from nkdata.schema.releasefolder import (
     DESCRIPTOR,
+    MAX_JSON_BYTES,
     IndexEntry,
     ReleaseFile,
     check_version,
+    is_version,
+    open_regular,
     parse_descriptor,
+    read_parquet,
+    read_regular,
     release_files,
 )
 from nkdata.store import (
@@ -144,21 +149,10 @@ class Table(Frame, Generic[R]):
     def _read(self, columns: Sequence[str] | None) -> pyarrow.Table:
         """The file's table (or these columns of it), from bytes that matched their hash."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         data = read_verified(self.path, self.file.sha256, self.origin, self.version, _read)
-        with pq.ParquetFile(pa.BufferReader(data)) as parquet:  # read_table: + pyarrow.dataset
-            self._check_columns(parquet.schema_arrow.names, columns)
-            return parquet.read(columns=list(columns) if columns is not None else None)
-
-    def _check_columns(self, names: list[str], columns: Sequence[str] | None) -> None:
-        missing = sorted(set(columns or ()) - set(names))
-        if missing:
-            raise ReleaseError(
-                f"the {self.name} table of release {self.version} has no column "
-                f"{', '.join(missing)}: it was made by another version of nkdata; install that "
-                "version to read it by column."
-            )
+        where = f"{self.path.name} of release {self.version} ({self.path.parent})"
+        return read_parquet(pa.BufferReader(data), data.size, where, columns)
 
     def to_arrow(self, columns: Sequence[str] | None = None) -> pyarrow.Table:
         """The table as a ``pyarrow.Table``, exactly as the release stores it; with
@@ -166,9 +160,8 @@ class Table(Frame, Generic[R]):
         file is checked whole all the same)."""
         if columns is None:
             return self._arrow
-        if "_arrow" not in self.__dict__:
-            return self._read(columns)
-        self._check_columns(self._arrow.column_names, columns)
+        if "_arrow" not in self.__dict__ or set(columns) - set(self._arrow.column_names):
+            return self._read(columns)  # reading says which column is missing
         return self._arrow.select(list(columns))
 
     def joined(self) -> Joined:
@@ -196,10 +189,27 @@ class Table(Frame, Generic[R]):
 
     def __iter__(self) -> Iterator[R]:
         """Every row as a validated, immutable model instance, in primary-key order."""
-        model = self._row_model
         for batch in self._arrow.to_batches(max_chunksize=_BATCH_ROWS):
             for row in batch.to_pylist():
-                yield model.model_validate(row)
+                yield self._typed(row)
+
+    def _typed(self, row: dict[str, Any]) -> R:
+        """``row`` as its model; a row the model refuses is a :class:`ReleaseError`."""
+        from pydantic import ValidationError
+
+        from nkdata.schema.characters import escaped
+
+        try:
+            return self._row_model.model_validate(row)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(map(str, first["loc"]))
+            raise ReleaseError(
+                f"row {escaped(str(row.get('id')))[:120]} of the {self.name} table of release "
+                f"{self.version} breaks the {self.name} model ({field}: "
+                f"{escaped(first['msg'])}): the release is damaged or forged; check it with "
+                f"`nkdata verify {self.path.parent}`."
+            ) from None
 
     def __getitem__(self, key: str) -> R:
         """The row whose id is ``key``; :class:`KeyError` if there is none."""
@@ -213,8 +223,7 @@ class Table(Frame, Generic[R]):
         position = self._position(key)
         if position < 0:
             return None
-        row = self._arrow.slice(position, 1).to_pylist()[0]
-        return self._row_model.model_validate(row)
+        return self._typed(self._arrow.slice(position, 1).to_pylist()[0])
 
     def __contains__(self, key: object) -> bool:
         return self._position(key) >= 0
@@ -248,9 +257,11 @@ class Table(Frame, Generic[R]):
 
     @cached_property
     def _row_model(self) -> type[R]:
-        """The model, once the file's columns are known to be the model's."""
+        """The model, once the file's columns are known to be the model's, in its order."""
+        from nkdata.schema.arrow import schema_difference
+
         model = self.model
-        if set(self._arrow.column_names) != set(model.model_fields):
+        if schema_difference(self._arrow.schema, model):
             raise ReleaseError(
                 f"the {self.name} table of release {self.version} has other columns than this "
                 f"version of nkdata knows, so its rows cannot be typed; use to_arrow() or "
@@ -260,12 +271,18 @@ class Table(Frame, Generic[R]):
 
 
 def _read(path: Path) -> pyarrow.Buffer:
-    """The file's bytes in a buffer that Arrow owns: a table parsed from a Python ``bytes``
-    object can abort the interpreter at exit (apache/arrow#34314; seen with pyarrow 26)."""
+    """The bytes of the regular file ``path`` (never a FIFO or a link, see
+    :func:`~nkdata.schema.releasefolder.open_regular`) in a buffer that Arrow owns: a table
+    parsed from a Python ``bytes`` object can abort the interpreter at exit
+    (apache/arrow#34314; seen with pyarrow 26)."""
     import pyarrow as pa
 
-    with pa.OSFile(str(path)) as handle:
-        return handle.read_buffer()
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        buffer = pa.allocate_buffer(size)
+        if handle.readinto(memoryview(buffer)) != size:
+            raise OSError(0, "the file changed while it was read", str(path))
+    return buffer
 
 
 def _tables() -> tuple[type[Row], ...]:
@@ -414,7 +431,7 @@ def _load_cached(version: str) -> Dataset:
 def _open(folder: Path, origin: Origin, entry: IndexEntry) -> Dataset:
     """A dataset whose descriptor matches the hash that an index vouches for."""
     path = folder / DESCRIPTOR
-    data = read_verified(path, entry.datapackage, origin, entry.version, Path.read_bytes)
+    data = read_verified(path, entry.datapackage, origin, entry.version, _read_json)
     return Dataset(entry.version, folder, parse_descriptor(data, str(path)), origin)
 
 
@@ -425,16 +442,25 @@ def load_pinned(folder: Path, entry: IndexEntry) -> Dataset:
     return _open(folder, Origin.FOLDER, entry)
 
 
+def _read_json(path: Path) -> bytes:
+    return read_regular(path, MAX_JSON_BYTES)
+
+
 def _load_folder(path: Path, version: str | None) -> Dataset:
     """A dataset from a folder the user names; its own descriptor is the reference."""
     folder = path.parent if path.name == DESCRIPTOR else path
     descriptor_path = folder / DESCRIPTOR
-    if not descriptor_path.is_file():
+    if not descriptor_path.exists():
         raise NkdataError(f"{folder} is not a release folder: it has no {DESCRIPTOR}.")
-    descriptor = parse_descriptor(descriptor_path.read_bytes(), str(descriptor_path))
+    try:
+        data = _read_json(descriptor_path)
+    except OSError as exc:
+        raise ReleaseError(f"cannot read {descriptor_path}: {exc.strerror or exc}.") from None
+    descriptor = parse_descriptor(data, str(descriptor_path))
     found = descriptor.get("version")
-    if not isinstance(found, str):
-        raise ReleaseError(f"{descriptor_path} has no version.")
+    if not isinstance(found, str) or not is_version(found):
+        raise ReleaseError(f"{descriptor_path} has no version of the form MAJOR.MINOR.PATCH.")
     if version is not None and found != version:
         raise NkdataError(f"{folder} holds release {found}, not {version}.")
-    return Dataset(check_version(found), folder, descriptor, Origin.FOLDER)
+    release_files(descriptor, str(descriptor_path))  # refuses unsafe paths now, not on use
+    return Dataset(found, folder, descriptor, Origin.FOLDER)

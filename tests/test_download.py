@@ -43,7 +43,10 @@ FILES = [
     "datapackage.json",
     *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet")),
     *chart_files(release_folder(BUNDLED)),  # VERSION is built from the same corpus
+    "README.md",
 ]
+PIN = ["pinned", f"pinned/{VERSION}"]
+"""What the cache keeps of a version downloaded once: the hash of its descriptor."""
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +100,9 @@ def test_download_load_and_cache_hit(host: ReleaseServer, site: Path, cache: Pat
     expected_rows = pq.read_table(site / VERSION / "claims.parquet").num_rows
     assert len(data.claims) == expected_rows
     assert sorted(host.requests) == sorted(["index.json", *(f"{VERSION}/{n}" for n in FILES)])
-    assert cache_files(cache) == sorted(["index.json", VERSION, *(f"{VERSION}/{n}" for n in FILES)])
+    assert cache_files(cache) == sorted(
+        ["index.json", VERSION, *PIN, *(f"{VERSION}/{n}" for n in FILES)]
+    )
 
     host.requests.clear()
     again = nkdata.load(VERSION)
@@ -148,7 +153,7 @@ def test_offline_mode_never_downloads_a_known_version(host, cache: Path, cli, mo
     monkeypatch.setenv("NKDATA_OFFLINE", "1")
     result = cli("download", VERSION)
     assert result.exit_code == 1 and "offline mode (NKDATA_OFFLINE) is on" in result.stderr
-    assert host.requests == [] and cache_files(cache) == ["index.json"]
+    assert host.requests == [] and cache_files(cache) == ["index.json", *PIN]
 
 
 def test_missing_version_lists_the_available_ones(host: ReleaseServer, cache: Path) -> None:
@@ -311,6 +316,9 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
     (cache / "index.json").write_text("{", encoding="utf-8")
     host.requests.clear()
     assert nkdata.load(VERSION).version == VERSION
+    assert host.requests == [], "a downloaded version is pinned: its load needs no index"
+    with pytest.raises(nkdata.VersionNotFoundError):
+        nkdata.load("9.9.9")
     assert host.requests == ["index.json"], "only the index is fetched again"
     assert json.loads((cache / "index.json").read_text(encoding="utf-8"))["latest"] == VERSION
 
@@ -318,7 +326,7 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
 def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:
     first = cli("download", VERSION)
     assert first.exit_code == 0, first.stderr
-    files = len(FILES)  # every table as Parquet and CSV, the charts, and the descriptor
+    files = len(FILES)  # every table as Parquet and CSV, the data card and the descriptor
     assert f"release {VERSION} in " in first.stdout
     assert f"{files} files verified, {files} downloaded" in first.stdout
     again = cli("download", VERSION)

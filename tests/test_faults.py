@@ -106,12 +106,11 @@ def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def release_is_complete(folder: Path) -> None:
-    """Exactly the files the descriptor lists (plus itself and the card), sizes and hashes."""
+    """Exactly the files the descriptor lists (the card among them) and itself, sizes and
+    hashes."""
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     listed = {entry["path"]: entry for entry in package["resources"]}
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [*listed, "datapackage.json", "README.md"]
-    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*listed, "datapackage.json"])
     for name, entry in listed.items():
         stats = ReleaseFile.of(folder / name)
         assert (stats.bytes, stats.sha256) == (entry["bytes"], entry["hash"]), name
@@ -189,8 +188,8 @@ def test_the_points_cover_every_step(scenario: Scenario) -> None:
     assert scenario.points == [
         "mkdtemp",
         *files,
-        "wrote datapackage.json",
         "wrote README.md",
+        "wrote datapackage.json",
         "lock",
         "rename",
         "renamed",
@@ -294,18 +293,17 @@ def test_two_builds_of_different_versions_keep_the_root_files_current(
     the lock the newer one waits, so the root files end up naming the newest release."""
     releases, one, two = two_repos(tmp_path)
     bump_version(two, NEW)
-    old = start(
-        one, tmp_path / "old.log", "--releases", str(releases), pause="replace datapackage.json"
-    )
+    old = start(one, tmp_path / "old.log", "--releases", str(releases), pause="replace index.json")
     old.wait_until(paused=True)
     new = start(two, tmp_path / "new.log", "--releases", str(releases))
     new.wait_until(point="lock")
     time.sleep(0.5)  # the newer build is now blocked on the lock (or, without one, done)
     old.go()
     assert [old.finish().returncode, new.finish().returncode] == [0, 0]
-    root = json.loads((releases.parent / "datapackage.json").read_text(encoding="utf-8"))
     index = json.loads((releases / "index.json").read_text(encoding="utf-8"))
-    assert (root["version"], index["latest"], sorted(index["versions"])) == (NEW, NEW, [OLD, NEW])
+    assert (index["latest"], sorted(index["versions"])) == (NEW, [OLD, NEW])
+    # a releases folder given with --releases is not the builds' repository: no root descriptor
+    assert not (releases.parent / "datapackage.json").exists()
     for corpus in (one, two):
         check = nkdata("build", corpus, "--releases", releases, "--check")
         assert check.exit_code == 0, check.stderr

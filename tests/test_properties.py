@@ -36,6 +36,8 @@ import nkdata
 from nkdata.corpus.numberfinder import find_numbers
 from nkdata.corpus.quotes import find_all
 from nkdata.models import TABLES, Row
+from nkdata.schema.fields import parse_date_span, parse_partial_date
+from nkdata.schema.relations import claim_after_article
 from nkdata.schema.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
 from tests.conftest import tree, typed_rows
 
@@ -217,8 +219,9 @@ def claims(draw: st.DrawFn, text: str, sources: list[str], quantities: list[str]
 @st.composite
 def sources(draw: st.DrawFn, ids: list[str]) -> list[dict[str, Any]]:
     result = []
-    for source_id in ids:
+    for index, source_id in enumerate(ids):
         kind = draw(st.sampled_from(SourceKind))
+        earlier = st.sampled_from(ids[:index]) if index else st.none()  # no affiliation cycle
         named = kind not in (SourceKind.ANONYMOUS, SourceKind.GROUP) and draw(st.booleans())
         result.append(
             {
@@ -227,7 +230,7 @@ def sources(draw: st.DrawFn, ids: list[str]) -> list[dict[str, Any]]:
                 "kind": kind.value,
                 "named": named,
                 "description": draw(st.none() | prose) if named else draw(prose),
-                "affiliation_id": draw(st.none() | st.sampled_from(ids)),
+                "affiliation_id": draw(st.none() | earlier),
                 "country": draw(st.sampled_from([None, "KP", "KR", "US"])),
                 "url": draw(st.sampled_from([None, "https://example.org/a?b=c"])),
                 "wikidata": draw(st.sampled_from([None, "Q42"])),
@@ -257,6 +260,13 @@ def corpora(draw: st.DrawFn) -> Drawn:
     for article_id in draw(st.lists(slugs, min_size=1, max_size=3, unique=True)):
         text = draw(texts)
         basis = draw(st.sampled_from(DateBasis))
+        published = draw(date_spans())
+        drawn_claims = draw(claims(text, source_ids, quantity_ids))
+        latest = parse_date_span(published).latest
+        for claim in drawn_claims:  # a claim is never dated after its article
+            day = claim["claim_date"] and parse_partial_date(claim["claim_date"])[0]
+            if day and claim_after_article(day, latest):
+                claim["claim_date"] = None
         articles.append(
             {
                 "id": article_id,
@@ -265,13 +275,13 @@ def corpora(draw: st.DrawFn) -> Drawn:
                 "via_id": draw(st.none() | st.sampled_from(source_ids)),
                 "authors": draw(st.lists(st.sampled_from(source_ids), max_size=2)),
                 "url": None,
-                "published": draw(date_spans()),
+                "published": published,
                 "published_basis": basis.value,
                 "retrieved": draw(st.sampled_from([None, "2024-01-31"])),
                 "language": "en",
                 "rights": draw(prose),
                 "notes": draw(prose if basis is DateBasis.INFERRED else st.none() | prose),
-                "claims": draw(claims(text, source_ids, quantity_ids)),
+                "claims": drawn_claims,
                 "_text": text,
             }
         )

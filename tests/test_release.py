@@ -72,7 +72,7 @@ def test_frictionless_cli_accepts_the_release(built: Path) -> None:
         report = json.loads(run.stdout)
         assert run.returncode == 0 and report["valid"], run.stdout[:3000]
         charts = len(chart_files(built / "releases" / VERSION))
-        assert len(report["tasks"]) == 2 * len(TABLES) + charts  # tables as Parquet and CSV
+        assert len(report["tasks"]) == 2 * len(TABLES) + 1 + charts  # tables twice, card, charts
 
 
 def test_frictionless_catches_a_corrupted_csv_and_broken_key(built: Path, tmp_path: Path) -> None:

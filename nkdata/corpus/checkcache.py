@@ -36,6 +36,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 
 from nkdata.settings import cache_dir
 
@@ -142,26 +143,37 @@ class Recorded:
 
 
 def load(root: Path) -> Recorded:
-    """What was recorded for ``root`` by this code version; empty when there is nothing."""
+    """What was recorded for ``root`` by this code version; empty when there is nothing, or
+    when the file is not what :func:`save` writes (any other shape, JSON nested too deeply):
+    a cache only saves time, so a damaged one is never an error."""
     try:
         stored = json.loads(cache_file(root).read_bytes())
-        if stored["format"] != FORMAT or stored["code"] != code_key():
-            return Recorded()
-        entries, registries, signatures, verified = (
-            stored["entries"],
-            stored["registries"],
-            stored["signatures"],
-            stored["verified"],
-        )
-        if not all(isinstance(v, str) for v in [*entries.values(), *signatures.values()]):
-            return Recorded()
-        if registries is not None:
-            key, ids = registries
-            registries = (key, ids) if isinstance(key, str) and isinstance(ids, str) else None
-        verified = verified if isinstance(verified, str) else None
-        return Recorded(dict(entries), registries, dict(signatures), verified)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, RecursionError):
         return Recorded()
+    if not isinstance(stored, dict) or (stored.get("format"), stored.get("code")) != (
+        FORMAT,
+        code_key(),
+    ):
+        return Recorded()
+    entries, signatures = stored.get("entries"), stored.get("signatures")
+    registries, verified = stored.get("registries"), stored.get("verified")
+    if not (_texts(entries) and _texts(signatures)):
+        return Recorded()
+    if not (isinstance(registries, list) and len(registries) == 2 and _texts(dict([registries]))):
+        registries = None
+    return Recorded(
+        dict(entries),
+        (registries[0], registries[1]) if registries else None,
+        dict(signatures),
+        verified if isinstance(verified, str) else None,
+    )
+
+
+def _texts(mapping: object) -> TypeGuard[dict[str, str]]:
+    """Whether ``mapping`` is a dict of text to text."""
+    return isinstance(mapping, dict) and all(
+        isinstance(key, str) and isinstance(value, str) for key, value in mapping.items()
+    )
 
 
 def save(root: Path, recorded: Recorded) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,13 +84,13 @@ def map_chunks(
         return [function(context, items)]
     size = max(MIN_PARALLEL // 4, min(256, len(items) // (workers * 8)))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn") if fresh else _start_method(),
-        initializer=_start,
-        initargs=(context,),
-    ) as pool:
-        return list(pool.map(partial(_run, function), chunks))
+    # multiprocessing's Pool, not concurrent.futures': leaving its block for any reason (an
+    # error, Ctrl-C, SIGTERM turned into an exception) terminates the workers at once, so none
+    # outlives the command or keeps its output open.
+    method = multiprocessing.get_context("spawn") if fresh else _start_method()
+    with method.Pool(workers, initializer=_start, initargs=(context,)) as pool:
+        results: list[R] = pool.map(partial(_run, function), chunks, chunksize=1)
+    return results
 
 
 def _start_method() -> Any:
@@ -101,8 +101,14 @@ def _start_method() -> Any:
 
 
 def _start(context: object) -> None:
+    """In each worker: the context, and the default signal handling. The parent stops its
+    workers itself (it terminates them when it is interrupted), so a worker ignores Ctrl-C sent
+    to the whole process group instead of printing a traceback, and dies of SIGTERM at once
+    (a handler that the parent installed is not inherited)."""
     global _context  # noqa: PLW0603 - one context per worker process, set once at its start
     _context = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(function: ChunkFunction[Any, T, R], chunk: Sequence[T]) -> R:

@@ -25,7 +25,6 @@
 from __future__ import annotations
 
 import filecmp
-import json
 import os
 import shutil
 import tempfile
@@ -36,10 +35,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from nkdata.corpus.validate import Corpus
-from nkdata.errors import NkdataError
+from nkdata.errors import NkdataError, ReleaseError
 from nkdata.release.cardcharts import card_charts
 from nkdata.release.datacard import data_card
-from nkdata.release.datapackage import descriptor
+from nkdata.release.datapackage import descriptor, publishers
 from nkdata.release.diff import ReleaseDiff, compare, dataset_tables
 from nkdata.release.fileformats import write_csv, write_parquet
 from nkdata.release.repofiles import (
@@ -49,6 +48,7 @@ from nkdata.release.repofiles import (
     has_entry,
     refresh_entry,
 )
+from nkdata.release.tablerules import table_problems
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import Erratum
 from nkdata.schema.export import dumps
@@ -57,13 +57,19 @@ from nkdata.schema.releasefolder import (
     DESCRIPTOR,
     FORMATS,
     INDEX,
+    MAX_JSON_BYTES,
     Index,
     ReleaseFile,
     chart_file,
     index_of,
+    parse_descriptor,
     previous_version,
+    read_regular,
+    release_files,
     released_versions,
+    remove_stale_temps,
     table_file,
+    temp_prefix,
 )
 
 TEMP_PREFIX = ".nkdata-build-"
@@ -97,21 +103,6 @@ class BuildError(Exception):
 
 class BuildRefused(NkdataError):
     """A build that must not write: a date or a repository file that contradicts the release."""
-
-
-def _publishers(corpus: Corpus) -> list[dict[str, str]]:
-    """Data Package ``sources``: every outlet an article is published by or relays."""
-    by_id = {row["id"]: row for row in corpus.arrow["sources"].to_pylist()}
-    articles = corpus.arrow["articles"]
-    ids = set(articles.column("publisher_id").to_pylist())
-    ids |= {via for via in articles.column("via_id").to_pylist() if via}
-    result = []
-    for source_id in sorted(ids):
-        entry = {"title": by_id[source_id]["name"]}
-        if by_id[source_id]["url"]:
-            entry["path"] = by_id[source_id]["url"]
-        result.append(entry)
-    return result
 
 
 def previous_diff(corpus: Corpus, releases: Path) -> ReleaseDiff | None:
@@ -157,17 +148,17 @@ def write_release_files(
     charts = card_charts(tables)
     for chart in charts:
         (folder / chart_file(chart.quantity_id)).write_bytes(chart.svg)
-    progress(DESCRIPTOR)
-    names = [table_file(name, fmt) for name in tables for fmt in FORMATS]
-    names += [chart_file(chart.quantity_id) for chart in charts]
-    files = {name: ReleaseFile.of(folder / name) for name in names}
     labels = {chart.quantity_id: chart.label for chart in charts}
-    package = descriptor(corpus.dataset, files, publishers=_publishers(corpus), charts=labels)
-    (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
     progress(CARD)
     diff = previous_diff(corpus, releases)
     card = data_card(corpus.dataset, tables, diff, errata or [], labels)
     (folder / CARD).write_text(card, encoding="utf-8", newline="\n")
+    progress(DESCRIPTOR)
+    names = [table_file(name, fmt) for name in tables for fmt in FORMATS]
+    names += [chart_file(chart.quantity_id) for chart in charts]
+    files = {name: ReleaseFile.of(folder / name) for name in [*names, CARD]}
+    package = descriptor(corpus.dataset, files, publishers=publishers(tables), charts=labels)
+    (folder / DESCRIPTOR).write_text(dumps(package), encoding="utf-8", newline="\n")
     return diff
 
 
@@ -183,35 +174,6 @@ def differences(left: Path, right: Path) -> list[str]:
             and filecmp.cmp(left / name, right / name, shallow=False)
         )
     ]
-
-
-def _temp_prefix() -> str:
-    """Temporary names carry the builder's process id, so a later build can tell them stale."""
-    return f"{TEMP_PREFIX}{os.getpid()}-"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
-def remove_stale_temps(folder: Path) -> None:
-    """Remove the temporary files and folders of builds that were killed (their process is gone).
-
-    A running build's temporaries are left alone, so two builds can run at once.
-    """
-    for entry in folder.glob(f"{TEMP_PREFIX}*"):
-        pid = entry.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:
@@ -256,7 +218,9 @@ def _publish(temp: Path, target: Path, published: bool) -> BuildResult:
         return BuildResult(BuildStatus.UNCHANGED, version, target)
     if published:
         return BuildResult(BuildStatus.CONFLICT, version, target, differing)
-    aside = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix()}{version}-old-", dir=target.parent))
+    aside = Path(
+        tempfile.mkdtemp(prefix=f"{temp_prefix('build')}{version}-old-", dir=target.parent)
+    )
     target.rename(aside / version)
     temp.rename(target)
     shutil.rmtree(aside, ignore_errors=True)
@@ -268,14 +232,24 @@ def build_release(
     releases: Path,
     progress: Progress = lambda _: None,
     errata: list[Erratum] | None = None,
+    *,
+    repository: bool = True,
 ) -> BuildResult:
     """Build ``releases/<version>`` atomically; refuse to change a published version, replace
-    an unpublished one. Also rewrites the root files and the version's CHANGELOG block.
+    an unpublished one; refuse tables that break a rule ``nkdata verify`` checks. Also rewrites
+    the root files (the root descriptor only for the ``repository``'s own releases folder) and
+    the version's CHANGELOG block.
 
     Raises :class:`BuildRefused` (or another :class:`~nkdata.errors.NkdataError`: a damaged
     previous release) before anything is written.
     """
     version = corpus.dataset.version
+    broken = table_problems(corpus.arrow)
+    if broken:
+        listed = "; ".join(f"{p.file} [{p.path}] {p.code.value}: {p.message}" for p in broken[:5])
+        raise BuildError(
+            f"the tables would break {len(broken)} rule(s) ({listed}); nothing was written"
+        )
     repo = releases.parent
     problem = citation_problem(repo, corpus.dataset)
     if problem:
@@ -289,9 +263,9 @@ def build_release(
     published = version in Index.read(releases).published()
     try:
         releases.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(releases)
-        remove_stale_temps(releases.parent)
-        temp = Path(tempfile.mkdtemp(prefix=f"{_temp_prefix()}{version}-", dir=releases))
+        remove_stale_temps(releases, "build")
+        remove_stale_temps(releases.parent, "build")
+        temp = Path(tempfile.mkdtemp(prefix=f"{temp_prefix('build')}{version}-", dir=releases))
     except OSError as exc:
         raise BuildError(
             f"cannot write to {releases}: {exc.strerror or exc}; nothing was written"
@@ -309,6 +283,7 @@ def build_release(
                     releases,
                     result,
                     lambda: _update_changelog(changelog, corpus, diff, errata or [], published),
+                    repository=repository,
                 )
         return result
     except OSError as exc:
@@ -341,56 +316,68 @@ def _update_changelog(
         write_atomically(path, changelog_text(text, corpus, diff, errata, published))
 
 
-def _update_root_files(releases: Path, result: BuildResult, changelog: Callable[[], None]) -> None:
+def _update_root_files(
+    releases: Path, result: BuildResult, changelog: Callable[[], None], *, repository: bool
+) -> None:
     """Sync the rename, rewrite the root files and the CHANGELOG block; if that fails, say that
     the release is in place."""
     try:
         if result.status is not BuildStatus.UNCHANGED:
             _fsync(releases)
-        write_root_files(releases)
+        write_root_files(releases, repository=repository)
         changelog()
-    except OSError as exc:
+    except (OSError, ReleaseError) as exc:
         raise BuildError(
             f"release {result.version} is complete at {result.folder}, but the root "
             f"{DESCRIPTOR}, {releases.name}/{INDEX} and {CHANGELOG} could not be updated: "
-            f"{exc.strerror or exc} ({exc.filename or releases}); run `nkdata build` again "
-            "to update them"
+            f"{_reason(exc)}; run `nkdata build` again to update them"
         ) from exc
 
 
+def _reason(exc: OSError | ReleaseError) -> str:
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc} ({exc.filename or ''})"
+    return str(exc)
+
+
 def root_descriptor(releases: Path) -> dict[str, object] | None:
-    """The repository's datapackage.json: the latest release's, with paths into releases/."""
+    """The repository's datapackage.json: the latest release's, with paths into releases/.
+
+    :class:`ReleaseError` if that descriptor cannot be read (edited by hand, a broken newer
+    release): the root files are then left as they are.
+    """
     versions = released_versions(releases)
     if not versions:
         return None
     latest = versions[-1]
-    package = json.loads((releases / latest / DESCRIPTOR).read_text(encoding="utf-8"))
+    where = f"{releases.name}/{latest}/{DESCRIPTOR}"
+    package = parse_descriptor(read_regular(releases / latest / DESCRIPTOR, MAX_JSON_BYTES), where)
+    release_files(package, where)  # every path a plain file name, so the prefix is safe
     prefix = f"{releases.name}/{latest}/"
     for entry in package["resources"]:
         entry["path"] = prefix + entry["path"]
     return dict(package)
 
 
-def root_files(releases: Path) -> dict[Path, str]:
-    """The files derived from all releases: root datapackage.json and releases/index.json."""
+def root_files(releases: Path, *, repository: bool = True) -> dict[Path, str]:
+    """The files derived from all releases: releases/index.json, and the root datapackage.json
+    when ``releases`` is the repository's folder beside the corpus."""
     package = root_descriptor(releases)
     if package is None:
         return {}
-    return {
-        releases.parent / DESCRIPTOR: dumps(package),
-        releases / INDEX: dumps(index_of(releases)),
-    }
+    files = {releases.parent / DESCRIPTOR: dumps(package)} if repository else {}
+    return {**files, releases / INDEX: dumps(index_of(releases))}
 
 
-def write_root_files(releases: Path) -> None:
+def write_root_files(releases: Path, *, repository: bool = True) -> None:
     """Write every file of :func:`root_files` atomically (temporary file, then replace)."""
-    for target, content in root_files(releases).items():
+    for target, content in root_files(releases, repository=repository).items():
         write_atomically(target, content)
 
 
 def write_atomically(target: Path, content: str) -> None:
     """Write ``content`` to ``target`` through a synced temporary file renamed over it."""
-    handle, name = tempfile.mkstemp(prefix=_temp_prefix(), dir=target.parent)
+    handle, name = tempfile.mkstemp(prefix=temp_prefix("build"), dir=target.parent)
     temp = Path(name)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
@@ -403,7 +390,13 @@ def write_atomically(target: Path, content: str) -> None:
         temp.unlink(missing_ok=True)
 
 
-def check_release(corpus: Corpus, releases: Path, errata: list[Erratum] | None = None) -> list[str]:
+def check_release(
+    corpus: Corpus,
+    releases: Path,
+    errata: list[Erratum] | None = None,
+    *,
+    repository: bool = True,
+) -> list[str]:
     """What differs from a fresh build: files of the committed release, the root descriptor and
     index, every published release against the hash the index pins, CITATION.cff and the
     version's CHANGELOG entry. Each line names the file."""
@@ -416,7 +409,11 @@ def check_release(corpus: Corpus, releases: Path, errata: list[Erratum] | None =
         diff = write_release_files(corpus, fresh, releases, errata=errata)
         if target.is_dir():
             stale += [f"{target / name}" for name in differences(fresh, target)]
-    for path, content in root_files(releases).items():
+    try:
+        derived = root_files(releases, repository=repository)
+    except (ReleaseError, OSError) as exc:
+        return [*stale, f"the root files cannot be derived: {_reason(exc)}"]
+    for path, content in derived.items():
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             stale.append(str(path))
     stale += altered_published(releases)
@@ -437,8 +434,6 @@ def check_release(corpus: Corpus, releases: Path, errata: list[Erratum] | None =
 
 def altered_published(releases: Path) -> list[str]:
     """Files of published releases that are missing or differ from what the index pins."""
-    from nkdata.schema.releasefolder import parse_descriptor, release_files
-
     found = []
     for version, entry in Index.read(releases).versions.items():
         folder = releases / version

@@ -10,6 +10,7 @@ descriptor so that downloads and ``nkdata verify`` check them like every other f
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,14 +37,22 @@ Job = tuple[str, dict[str, str], list[LedgerRow]]
 """One chart to draw: the quantity's id, its row and its ledger (each travels to one worker)."""
 
 
+def charted(tables: dict[str, pa.Table]) -> dict[str, str]:
+    """The quantities that get a chart (id → label, in id order): those with enough figures.
+    ``nkdata verify`` expects exactly these charts in a release."""
+    counts = Counter(tables["figures"].column("quantity_id").to_pylist())
+    quantities = tables["quantities"]
+    ids, names = quantities.column("id").to_pylist(), quantities.column("label").to_pylist()
+    labels = dict(zip(ids, names, strict=True))
+    return {q: labels[q] for q in sorted(counts) if counts[q] >= MIN_FIGURES and q in labels}
+
+
 def card_charts(tables: dict[str, pa.Table]) -> list[CardChart]:
     """The charts of the card, in quantity-id order."""
     rows = ledgers(tables)
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
     jobs = [
-        (quantity_id, quantities[quantity_id], rows[quantity_id])
-        for quantity_id in sorted(rows)
-        if len(rows[quantity_id]) >= MIN_FIGURES
+        (quantity_id, quantities[quantity_id], rows[quantity_id]) for quantity_id in charted(tables)
     ]
     chunks = map_chunks(_draw, None, jobs, fresh=True)
     return [chart for chunk in chunks for chart in chunk]

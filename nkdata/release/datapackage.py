@@ -14,11 +14,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pyarrow as pa
+
 from nkdata.release.fileformats import CSV_DIALECT
 from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import table_schema
 from nkdata.schema.releasefolder import (
+    CARD,
     CHART,
     CITATION_KEY,
     FORMATS,
@@ -74,11 +77,14 @@ def resource(table: str, fmt: str, path: str, file: ReleaseFile) -> dict[str, An
     return entry
 
 
-def chart_resource(quantity_id: str, label: str, path: str, file: ReleaseFile) -> dict[str, Any]:
-    """One resource: the data card's chart of a quantity's figures."""
-    file_format, mediatype = CHART
+def _file_resource(
+    name: str, path: str, form: tuple[str, str], file: ReleaseFile, description: str
+) -> dict[str, Any]:
+    """A file of the release that is not a table, described so that its bytes are checked like
+    every other file's (by downloads and `nkdata verify`)."""
+    file_format, mediatype = form
     return {
-        "name": f"chart-{quantity_id}",
+        "name": name,
         "type": "file",
         "path": path,
         "format": file_format,
@@ -86,9 +92,39 @@ def chart_resource(quantity_id: str, label: str, path: str, file: ReleaseFile) -
         "encoding": "utf-8",
         "bytes": file.bytes,
         "hash": file.sha256,
-        "description": f"Chart of the figures of `{quantity_id}` ({label}) over time, as the "
-        "data card shows it.",
+        "description": description,
     }
+
+
+def chart_resource(quantity_id: str, label: str, path: str, file: ReleaseFile) -> dict[str, Any]:
+    """One resource: the data card's chart of a quantity's figures."""
+    description = (
+        f"Chart of the figures of `{quantity_id}` ({label}) over time, as the data card shows it."
+    )
+    return _file_resource(f"chart-{quantity_id}", path, CHART, file, description)
+
+
+CARD_DESCRIPTION = "The data card: what the release holds, how it was made, how to use it."
+
+
+def card_resource(path: str, file: ReleaseFile) -> dict[str, Any]:
+    """The data card as a resource."""
+    return _file_resource("readme", path, ("md", "text/markdown"), file, CARD_DESCRIPTION)
+
+
+def publishers(tables: dict[str, pa.Table]) -> list[dict[str, str]]:
+    """Data Package ``sources``: every outlet an article is published by or relays."""
+    by_id = {row["id"]: row for row in tables["sources"].to_pylist()}
+    articles = tables["articles"]
+    ids = set(articles.column("publisher_id").to_pylist())
+    ids |= {via for via in articles.column("via_id").to_pylist() if via}
+    result = []
+    for source_id in sorted(ids):
+        entry = {"title": by_id[source_id]["name"]}
+        if by_id[source_id]["url"]:
+            entry["path"] = by_id[source_id]["url"]
+        result.append(entry)
+    return result
 
 
 def descriptor(
@@ -98,8 +134,8 @@ def descriptor(
     publishers: list[dict[str, str]] | None = None,
     charts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The descriptor of a release whose files are ``files`` (by name): its tables, and the
-    charts of ``charts`` (quantity id → label).
+    """The descriptor of a release whose files (tables, charts and data card) are ``files``
+    (by name); ``charts`` names the charts' quantities (quantity id → label).
 
     ``prefix`` is prepended to every path: ``""`` inside a release folder,
     ``"releases/<version>/"`` for the repository's root descriptor.
@@ -113,6 +149,7 @@ def descriptor(
         chart_resource(quantity, label, prefix + chart_file(quantity), files[chart_file(quantity)])
         for quantity, label in sorted((charts or {}).items())
     ]
+    resources.append(card_resource(prefix + CARD, files[CARD]))
     licence = dataset.license.model_dump()
     licence["title"] += " (the annotations: every table and column except articles.text)"
     return {

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from nkdata.models import STRICT, Quantity, Source, check_figure_values
 from nkdata.schema.fields import (
+    Count,
     CountryCode,
     DateSpanText,
     DayDate,
@@ -184,12 +185,12 @@ class FigureEntry(BaseModel):
     """The number exactly as it appears inside the claim's quote."""
     occurrence: PositiveInt | None = None
     """Which match of `text` inside the quote, when it occurs more than once (1 = first)."""
-    value: float | None = Field(default=None, ge=0)
+    value: Count | None = None
     """The number scaled to the unit ("4 million" → 4000000); empty when only bounds are known.
     Never negative: every quantity counts or measures something."""
-    low: float | None = Field(default=None, ge=0)
+    low: Count | None = None
     """Lower bound, where the text gives or implies one."""
-    high: float | None = Field(default=None, ge=0)
+    high: Count | None = None
     """Upper bound, where the text gives or implies one."""
     qualifier: Qualifier = Field(strict=False)
     """exact, approximately, more_than, at_least, less_than, at_most, range or vague."""

@@ -21,15 +21,21 @@ Nothing here touches the network or a third-party library: the loaders import it
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
+import shutil
+import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from nkdata.errors import NkdataError, ReleaseError, VersionNotFoundError
 
 if TYPE_CHECKING:
+    import pyarrow
     from _typeshed import ReadableBuffer
 
 INDEX = "index.json"
@@ -49,12 +55,18 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 CHART = ("svg", "image/svg+xml")
 """Data Package ``format`` and ``mediatype`` of a chart file."""
+MAX_FILE_BYTES = 2 << 30
+"""Largest release file nkdata reads (2 GiB; a table of a hundred thousand articles is a few
+hundred MB): a descriptor that lists a larger one is refused before a byte is read."""
+MAX_JSON_BYTES = 16 << 20
+"""Largest descriptor or index read (16 MiB; a descriptor is under 100 KB)."""
 
 _VERSION = re.compile(r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")
 _FILE_NAME = re.compile(
-    r"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)|chart-[a-z0-9]+(?:-[a-z0-9]+)*\.svg)$"
+    r"^(?:[a-z0-9]+(?:[-_][a-z0-9]+)*\.(?:csv|parquet)|chart-[a-z0-9]+(?:-[a-z0-9]+)*\.svg"
+    rf"|{re.escape(CARD)})$"
 )
-"""A table file, or a chart of a quantity (quantity ids are slugs)."""
+"""A table file, a chart of a quantity (quantity ids are slugs), or the data card."""
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -108,11 +120,52 @@ class ReleaseFile:
 
     @classmethod
     def of(cls, path: Path) -> ReleaseFile:
-        """The name, ``sha256:<hex>`` and size of the file at ``path``, read in blocks."""
-        with path.open("rb") as handle:
+        """The name, ``sha256:<hex>`` and size of the file at ``path``, read in blocks (see
+        :func:`open_regular` for what is refused)."""
+        with open_regular(path) as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
             size = handle.tell()
         return cls(path.name, f"sha256:{digest}", size)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading, if it is a regular file: a symbolic link, a FIFO (whose
+    reader would wait forever), a device or a folder is refused with an :class:`OSError`, and
+    so is a file over :data:`MAX_FILE_BYTES`. Nothing is read to find out."""
+    handle = os.open(path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file", str(path))
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(0, f"{info.st_size:,} bytes, more than nkdata reads", str(path))
+        os.set_blocking(handle, True)
+        return os.fdopen(handle, "rb")
+    except BaseException:
+        os.close(handle)
+        raise
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of the regular file ``path`` (see :func:`open_regular`), at most ``limit``."""
+    with open_regular(path) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(0, f"more than {limit:,} bytes", str(path))
+    return data
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """JSON of ``data``; :class:`ReleaseError` naming ``where`` if it is not JSON, or nests so
+    deep that the parser would overflow its stack (``[[[[...]]]]``)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ReleaseError(f"{where} is not valid JSON ({reason}).") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +199,7 @@ class Index:
     def parse(cls, data: bytes, where: str) -> Index:
         """Read an index; :class:`ReleaseError` naming ``where`` if it is malformed."""
         try:
-            raw = json.loads(data)
+            raw = parse_json(data, where)
             versions = {
                 version: IndexEntry(
                     check_version(version), _hash(e["datapackage"]), _size(e), _published(e)
@@ -195,8 +248,13 @@ def index_of(releases: Path) -> dict[str, object]:
     return {"latest": ordered[-1] if ordered else None, "versions": versions}
 
 
+def is_hash(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a ``sha256:<64 hex digits>`` hash."""
+    return isinstance(value, str) and bool(_HASH.fullmatch(value))
+
+
 def _hash(value: object) -> str:
-    if not isinstance(value, str) or not _HASH.fullmatch(value):
+    if not is_hash(value):
         raise ValueError(f"{value!r} is not a sha256:<64 hex digits> hash")
     return value
 
@@ -210,17 +268,14 @@ def _published(entry: dict[str, Any]) -> bool:
 
 def _size(entry: dict[str, Any]) -> int:
     size = entry["bytes"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise ValueError(f"{size!r} is not a size in bytes")
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_FILE_BYTES:
+        raise ValueError(f"{size!r} is not a size in bytes up to {MAX_FILE_BYTES:,}")
     return size
 
 
 def parse_descriptor(data: bytes, where: str) -> dict[str, Any]:
     """A descriptor's JSON object; :class:`ReleaseError` if it is not one."""
-    try:
-        descriptor = json.loads(data)
-    except ValueError as exc:
-        raise ReleaseError(f"{where} is not valid JSON ({exc}).") from None
+    descriptor = parse_json(data, where)
     if not isinstance(descriptor, dict):
         raise ReleaseError(f"{where} is not a Data Package descriptor (a JSON object).")
     return descriptor
@@ -264,3 +319,79 @@ def previous_version(releases: Path, version: str) -> str | None:
     """The newest published version older than ``version``: what a release is compared with."""
     older = [v for v in Index.read(releases).published() if version_key(v) < version_key(version)]
     return older[-1] if older else None
+
+
+def temp_prefix(kind: str) -> str:
+    """The prefix of a writer's temporary files and folders beside release folders:
+    ``.nkdata-<kind>-<pid>-``. The process id lets a later writer tell them stale."""
+    return f".nkdata-{kind}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path, kind: str) -> None:
+    """Remove the temporaries of ``kind`` left in ``folder`` by writers that were killed (their
+    process is gone); a running writer's are left alone, so two can run at once."""
+    prefix = f".nkdata-{kind}-"
+    for entry in folder.glob(f"{prefix}*"):
+        pid = entry.name.removeprefix(prefix).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+DECODED_PER_BYTE = 64
+"""A Parquet file may decode to at most this many bytes per byte of file (plus 64 MiB): real
+tables decode to a few times their size, and a file of 1 MB that unpacks to gigabytes (every
+row alike, run-length encoded) is refused before it fills the memory."""
+_BATCH_ROWS = 65_536
+
+
+def read_parquet(
+    source: Any, size: int, where: str, columns: Sequence[str] | None = None
+) -> pyarrow.Table:
+    """The table of the Parquet file ``source`` (``size`` bytes), or these ``columns`` of it,
+    read in batches, in one chunk.
+
+    :class:`~nkdata.errors.ReleaseError` if it is not Parquet, lacks a column asked for, or
+    decodes to more than :data:`DECODED_PER_BYTE` times its size.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    limit = DECODED_PER_BYTE * size + (64 << 20)
+    try:
+        with pq.ParquetFile(source) as parquet:  # pq.read_table would import pyarrow.dataset
+            schema = parquet.schema_arrow
+            missing = sorted(set(columns or ()) - set(schema.names))
+            if missing:
+                raise ReleaseError(
+                    f"{where} has no column {', '.join(missing)}: it was made by another "
+                    "version of nkdata; install that version to read it by column."
+                )
+            if columns is not None:
+                schema = pa.schema([schema.field(name) for name in columns])
+            batches, decoded = [], 0
+            chosen = list(columns) if columns is not None else None
+            for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, columns=chosen):
+                decoded += batch.nbytes
+                if decoded > limit:
+                    raise ReleaseError(
+                        f"{where} decodes to more than {limit:,} bytes, far more than a table "
+                        f"of {size:,} bytes holds; it is not a release table."
+                    )
+                batches.append(batch)
+            table = pa.Table.from_batches(batches, schema=schema)
+    except pa.ArrowException as exc:
+        raise ReleaseError(f"{where} is not a readable Parquet file ({exc}).") from None
+    return table.combine_chunks()
