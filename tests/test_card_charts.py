@@ -29,8 +29,12 @@ from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import dumps
 from nkdata.schema.releasefolder import INDEX, ReleaseFile, index_of, release_files
 from tests.conftest import CORPUS, REPO
+from tests.support.corpusfacts import latest_release, next_version
 from tests.support.releaseserver import ReleaseServer
 from tests.test_charts import marks
+
+NEXT = next_version(latest_release())
+"""A version the host has and this machine does not."""
 
 
 def bundled_corpus(version: str | None = None) -> Corpus:
@@ -40,7 +44,8 @@ def bundled_corpus(version: str | None = None) -> Corpus:
     assert dataset is not None and not problems + found
     data = nkdata.load()
     if version is not None:
-        dataset = dataset.model_copy(update={"version": version})
+        citation = dataset.citation.replace(dataset.version, version)
+        dataset = dataset.model_copy(update={"version": version, "citation": citation})
     return Corpus(dataset, {name: getattr(data, name).to_arrow() for name in table_models()})
 
 
@@ -136,16 +141,16 @@ def test_a_chart_name_must_be_flat_and_a_slug(name: str) -> None:
 
 
 def test_download_fetches_and_checks_the_charts(tmp_path: Path, monkeypatch) -> None:
-    """A version only the host has (0.3.0): every file its descriptor lists comes down, charts
+    """A version only the host has (the next one): every file its descriptor lists comes down, charts
     included, and the folder verifies."""
     releases = tmp_path / "host" / "releases"
-    (releases / "0.3.0").mkdir(parents=True)
-    write_release_files(bundled_corpus("0.3.0"), releases / "0.3.0", REPO / "releases")
+    (releases / NEXT).mkdir(parents=True)
+    write_release_files(bundled_corpus(NEXT), releases / NEXT, REPO / "releases")
     (releases / INDEX).write_text(dumps(index_of(releases)), encoding="utf-8")
     with ReleaseServer(releases) as host:
         monkeypatch.setenv("NKDATA_BASE_URL", host.url)
-        result = fetch_release("0.3.0", tmp_path / "dest")
-        charts = sorted(p.name for p in (releases / "0.3.0").glob("chart-*.svg"))
+        result = fetch_release(NEXT, tmp_path / "dest")
+        charts = sorted(p.name for p in (releases / NEXT).glob("chart-*.svg"))
         assert charts and set(charts) <= set(result.fetched)
-        assert [f"0.3.0/{name}" in host.requests for name in charts] == [True] * len(charts)
+        assert [f"{NEXT}/{name}" in host.requests for name in charts] == [True] * len(charts)
     assert verify_release(tmp_path / "dest").problems == []

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from nkdata.release.diff import Bump, compare
-from nkdata.schema.releasefolder import Index, version_key
+from nkdata.schema.releasefolder import Index, is_version, version_key
 from tests.conftest import CORPUS, REPO, edit, rehash, snapshot
 from tests.support.minirepo import write_article, write_repo
 from tests.support.releaseserver import ReleaseServer
@@ -376,7 +376,7 @@ def test_download_all_fetches_every_published_version(
         run = nkdata("download", "--all", "-q")
     assert run.exit_code == 0, run.stderr
     assert f"{len(published)} published version(s) in the cache" in run.stdout
-    assert sorted(p.name for p in private_cache.iterdir() if p.is_dir()) == published
+    assert sorted(p.name for p in private_cache.iterdir() if is_version(p.name)) == published
     assert not any((private_cache / v).exists() for v in unpublished)
     from nkdata.store import cached_versions
 
