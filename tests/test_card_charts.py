@@ -141,8 +141,8 @@ def test_a_chart_name_must_be_flat_and_a_slug(name: str) -> None:
 
 
 def test_download_fetches_and_checks_the_charts(tmp_path: Path, monkeypatch) -> None:
-    """A version only the host has (the next one): every file its descriptor lists comes down, charts
-    included, and the folder verifies."""
+    """A version only the host has (the next one): every file its descriptor lists comes down,
+    charts included, and the folder verifies."""
     releases = tmp_path / "host" / "releases"
     (releases / NEXT).mkdir(parents=True)
     write_release_files(bundled_corpus(NEXT), releases / NEXT, REPO / "releases")
