@@ -77,7 +77,8 @@ def test_the_card_shows_them_and_the_descriptor_lists_them(release: Path) -> Non
     expected = sorted(f"chart-{q}.svg" for q in charted(nkdata.load()))
     assert sorted(p.name for p in release.glob("chart-*.svg")) == expected
     card = (release / "README.md").read_text(encoding="utf-8")
-    assert re.findall(r"!\[[^\]]+\]\((chart-[^)]+)\)", card) == expected
+    in_card = [f"chart-{q}.svg" for q in sorted(charted(nkdata.load()))]  # by quantity id
+    assert re.findall(r"!\[[^\]]+\]\((chart-[^)]+)\)", card) == in_card
     descriptor = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     listed = {e["path"]: e for e in descriptor["resources"] if e["path"].endswith(".svg")}
     assert sorted(listed) == expected
@@ -154,3 +155,20 @@ def test_download_fetches_and_checks_the_charts(tmp_path: Path, monkeypatch) -> 
         assert charts and set(charts) <= set(result.fetched)
         assert [f"{NEXT}/{name}" in host.requests for name in charts] == [True] * len(charts)
     assert verify_release(tmp_path / "dest").problems == []
+
+
+def test_the_card_lists_every_quantitys_figures(release: Path) -> None:
+    """Each quantity with figures has a section whose table has a row per figure (up to
+    LISTED, then a line that says how many more), whether or not it has a chart."""
+    from nkdata.release.datacard import LISTED
+
+    card = (release / "README.md").read_text(encoding="utf-8")
+    section = card.split("## Figures by quantity\n", 1)[1].split("\n## ", 1)[0]
+    blocks = {
+        block.split("`", 2)[1]: block for block in section.split("\n### ")[1:] if "`" in block
+    }
+    counts = Counter(nkdata.load().figures.to_arrow().column("quantity_id").to_pylist())
+    assert set(blocks) == set(counts)
+    for quantity, count in counts.items():
+        rows = [line for line in blocks[quantity].splitlines() if line.startswith("| ")]
+        assert len(rows) - 1 == min(count, LISTED), quantity  # the header row, then figures

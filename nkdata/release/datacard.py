@@ -136,20 +136,48 @@ def _changes(diff: ReleaseDiff | None) -> list[str]:
     return markdown(diff, limit=CHANGED_ROWS_SHOWN)
 
 
-def _figures(charts: dict[str, str]) -> list[str]:
-    """A chart per quantity (id → label), as images beside the card."""
-    if not charts:
-        return ["No quantity has more than one figure yet."]
+LISTED = 50
+"""Figures of one quantity listed in the card at most; `nkdata figures` lists them all."""
+
+
+def _figures(tables: dict[str, pa.Table], charts: dict[str, str]) -> list[str]:
+    """Every quantity with figures: its chart (with more than one figure, the image beside the
+    card) and its figures in time order, each with its source, relay and article."""
+    from nkdata.view.ledger import ledgers
+
+    rows = ledgers(tables)
+    if not rows:
+        return ["No figure yet."]
+    labels = dict(zip(*(tables["quantities"][c].to_pylist() for c in ("id", "label")), strict=True))
     lines = []
-    for quantity_id, label in sorted(charts.items()):
-        shown = label.replace("[", "(").replace("]", ")")  # no Markdown link syntax in alt text
+    for quantity_id in sorted(rows):
+        label = labels[quantity_id]
+        lines += [f"### {label} (`{quantity_id}`)", ""]
+        if quantity_id in charts:
+            shown = label.replace("[", "(").replace("]", ")")  # no link syntax in alt text
+            lines += [f"![Figures of {shown} over time]({chart_file(quantity_id)})", ""]
         lines += [
-            f"### {label} (`{quantity_id}`)",
-            "",
-            f"![Figures of {shown} over time]({chart_file(quantity_id)})",
-            "",
+            "| figure | amount | as of | source (via) | article, published |",
+            "| --- | --- | --- | --- | --- |",
         ]
+        for row in rows[quantity_id][:LISTED]:
+            relayed = row.via_name and row.via_id != row.source_id
+            via = f" (via {_cell(row.via_name or '')})" if relayed else ""
+            echo = f" echo of `{row.echo_of}`" if row.echo_of else ""
+            lines.append(
+                f"| {_cell(row.text)}{echo} | {row.amount} {row.unit} | {row.as_of_edtf or ''} "
+                f"| {_cell(row.source_name)}{via} | `{row.article_id}`, {row.published_edtf} |"
+            )
+        if len(rows[quantity_id]) > LISTED:
+            more = len(rows[quantity_id]) - LISTED
+            lines += ["", f"And {more:,} more: `nkdata figures {quantity_id}` lists them all."]
+        lines.append("")
     return lines[:-1]
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: no pipe ends the cell, no line break ends the row."""
+    return " ".join(text.replace("|", "\\|").split())
 
 
 def data_card(
@@ -174,7 +202,7 @@ def data_card(
         released=dataset.released,
         description=dataset.description,
         composition="\n".join(_composition(tables)),
-        figures="\n".join(_figures(charts)),
+        figures="\n".join(_figures(tables, charts)),
         coverage="".join(line + "\n" for line in _coverage(tables)),
         license_title=dataset.license.title,
         license_name=dataset.license.name,
