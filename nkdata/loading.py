@@ -18,7 +18,6 @@ False
 from __future__ import annotations
 
 import bisect
-import importlib.util
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from nkdata import settings
 from nkdata.errors import NkdataError, OfflineError, ReleaseError
+from nkdata.extras import require
 from nkdata.schema.releasefolder import (
     DESCRIPTOR,
     MAX_JSON_BYTES,
@@ -74,7 +74,7 @@ class Frame:
     def to_pandas(self) -> pandas.DataFrame:
         """As a pandas DataFrame (needs the ``pandas`` extra); dates stay dates (an Arrow
         ``date32`` dtype, with ``.dt``), not ``object`` columns of Python dates."""
-        _require("pandas")
+        require("to_pandas()", "pandas", "pandas")
         import pandas
         import pyarrow as pa
 
@@ -83,7 +83,7 @@ class Frame:
 
     def to_polars(self) -> polars.DataFrame:
         """As a polars DataFrame (needs the ``polars`` extra)."""
-        _require("polars")
+        require("to_polars()", "polars", "polars")
         import polars
 
         return cast("polars.DataFrame", polars.from_arrow(self.to_arrow()))
@@ -289,11 +289,6 @@ def _tables() -> tuple[type[Row], ...]:
     from nkdata.models import TABLES
 
     return TABLES
-
-
-def _require(module: str) -> None:
-    if importlib.util.find_spec(module) is None:
-        raise NkdataError(f"to_{module}() needs {module}: pip install 'nkdata[{module}]'")
 
 
 @dataclass(frozen=True, eq=False)

@@ -105,7 +105,7 @@ def test_workflow_validates_and_checks_the_release_on_pull_requests() -> None:
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert "pull_request" in workflow[True]  # PyYAML reads the key `on` as True
     runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
-    assert "pip install -c constraints.txt -e ." in runs
+    assert 'pip install -c constraints.txt -e ".[site]"' in runs
     validate = next(run for run in runs if run.startswith("nkdata validate"))
     assert "--format github" in validate
     build = next(run for run in runs if run.startswith("nkdata build"))
@@ -121,7 +121,7 @@ def test_site_workflow_publishes_the_site_to_pages() -> None:
     assert workflow[True]["push"]["branches"] == ["main"]
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     runs = [step.get("run", "") for step in build["steps"]]
-    assert "pip install -c constraints.txt -e ." in runs
+    assert 'pip install -c constraints.txt -e ".[site]"' in runs
     site = next(run for run in runs if run.startswith("nkdata site"))
     out = site.split("--out ", 1)[1].split()[0]
     upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from nkdata.corpus.pool import map_chunks
+from nkdata.extras import require
 from nkdata.view.charts import chart_svg, ledger_link
 from nkdata.view.ledger import LedgerRow, ledgers
 
@@ -49,6 +50,8 @@ def charted(tables: dict[str, pa.Table]) -> dict[str, str]:
 
 def card_charts(tables: dict[str, pa.Table]) -> list[CardChart]:
     """The charts of the card, in quantity-id order."""
+    if charted(tables):
+        require("nkdata build (the data card's charts)", "site", "matplotlib")
     rows = ledgers(tables)
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
     jobs = [

@@ -9,11 +9,10 @@ with the rule code ``release-reference`` and frictionless's own error type in th
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.errors import NkdataError
+from nkdata.extras import require
 from nkdata.schema.releasefolder import DESCRIPTOR
 
 SHOWN = 20
@@ -22,10 +21,7 @@ SHOWN = 20
 
 def reference_problems(folder: Path) -> list[Problem]:
     """frictionless's findings on the release in ``folder``, as problems (none: it is valid)."""
-    if importlib.util.find_spec("frictionless") is None:
-        raise NkdataError(
-            "--frictionless needs the reference validator: pip install 'nkdata[frictionless]'"
-        )
+    require("--frictionless (the reference validator)", "frictionless", "frictionless")
     import frictionless
 
     report = frictionless.validate(str(folder / DESCRIPTOR))

@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
 from nkdata.models import TABLES
 from nkdata.schema.releasefolder import CITATION_KEY, TEXT_RIGHTS_KEY
 from nkdata.schema.vocab import MEANINGS
@@ -197,7 +195,7 @@ def article_page(release: Release, article_id: str) -> dict[str, Any]:
         "claims": claims,
         "figures": figures,
         "parts": parts,
-        "text": Markup(article_html(article["text"], claims, figures, parts)),
+        "text": _markup(article_html(article["text"], claims, figures, parts)),
     }
 
 
@@ -238,3 +236,11 @@ def search_entries(release: Release) -> Iterator[tuple[str, str, str]]:
         yield "source", source["name"], f"sources/{source_id}.html"
     for quantity_id, quantity in release.quantities.items():
         yield "quantity", quantity["label"], f"quantities/{quantity_id}.html"
+
+
+def _markup(html: str) -> Any:
+    """HTML that the templates insert as it is (it was escaped when built); markupsafe comes
+    with jinja2, in the ``site`` extra, so it is imported only when a page is made."""
+    from markupsafe import Markup
+
+    return Markup(html)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nkdata.errors import NkdataError
+from nkdata.extras import require
 from nkdata.models import TABLES
 from nkdata.schema.releasefolder import DESCRIPTOR, chart_file, release_files
 from nkdata.store import read_verified
@@ -98,6 +99,7 @@ def content_security_policy(style_hashes: list[str]) -> str:
 
 def write_site(data: Dataset, out: Path, progress: Progress = lambda _: None) -> SiteResult:
     """Write the site of the release ``data`` into ``out``, atomically."""
+    require("nkdata site", "site", "jinja2", "matplotlib")
     _check_target(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
