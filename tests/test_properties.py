@@ -36,6 +36,7 @@ import nkdata
 from nkdata.corpus.numberfinder import find_numbers
 from nkdata.corpus.quotes import find_all
 from nkdata.models import TABLES, Row
+from nkdata.schema.characters import is_invisible
 from nkdata.schema.fields import parse_date_span, parse_partial_date
 from nkdata.schema.relations import claim_after_article
 from nkdata.schema.vocab import ClaimMode, DateBasis, Framing, Qualifier, SourceKind, Topic
@@ -43,7 +44,8 @@ from tests.conftest import tree, typed_rows
 
 VERSION = "1.2.3"
 INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")
-"""Categories no corpus text holds (textfile.is_invisible); everything else may appear."""
+"""Categories no corpus text holds; the few look-alikes of other categories that
+schema.characters.is_invisible also refuses are filtered out one by one."""
 CSV_SENSITIVE = "=+-@\",\t'\\\u2019é\u0301\u00a0"
 """Characters that spreadsheets, CSV writers or normalisation treat specially, drawn often."""
 
@@ -51,7 +53,7 @@ CSV_SENSITIVE = "=+-@\",\t'\\\u2019é\u0301\u00a0"
 
 slugs = st.from_regex(r"[a-z][a-z0-9]{0,5}(?:-[a-z0-9]{1,3}){0,2}", fullmatch=True)
 chars = st.one_of(
-    st.characters(blacklist_categories=INVISIBLE),
+    st.characters(blacklist_categories=INVISIBLE).filter(lambda char: not is_invisible(char)),
     st.sampled_from(CSV_SENSITIVE),
     st.sampled_from("abc de"),
 )

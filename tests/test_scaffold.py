@@ -24,6 +24,8 @@ from tests.conftest import CORPUS, REPO, snapshot
 from tests.support.corpusfacts import corpus_counts
 
 NEW = "register-2012-north-korea-mobile-one-million"
+NEW_SOURCE = "example-publisher-for-scaffold-tests"
+"""A source id no real corpus entry should take (the scaffold refuses an id already listed)."""
 PLACEHOLDER = re.compile(r'^\s*(?:- )?([a-z_]+): ""$')
 
 # What a contributor writes for each "" of the scaffolds, keyed by field name.
@@ -105,7 +107,7 @@ def test_filled_in_article_validates(nkdata, corpus: Path) -> None:
 
 def test_fresh_source_fails_exactly_where_to_fill_in(nkdata, corpus: Path) -> None:
     before = (corpus / "sources.yaml").read_bytes()
-    run = nkdata("new", "source", "the-register", "--corpus", corpus)
+    run = nkdata("new", "source", NEW_SOURCE, "--corpus", corpus)
     assert run.exit_code == 0, run.stderr
     after = (corpus / "sources.yaml").read_bytes()
     assert after.startswith(before), "the bytes above the new entry changed"
@@ -126,7 +128,7 @@ def test_fresh_source_fails_exactly_where_to_fill_in(nkdata, corpus: Path) -> No
     ("model", "text"),
     [
         (ArticleFile, scaffold.article_yaml(NEW)),
-        (Source, scaffold.registry_entry(Source, {"id": "the-register"}, 0)),
+        (Source, scaffold.registry_entry(Source, {"id": NEW_SOURCE}, 0)),
     ],
 )
 def test_scaffold_knows_every_field_of_the_models(model: type[BaseModel], text: str) -> None:
@@ -236,7 +238,7 @@ def test_source_append_is_atomic(nkdata, corpus: Path, monkeypatch) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    run = nkdata("new", "source", "the-register", "--corpus", corpus)
+    run = nkdata("new", "source", NEW_SOURCE, "--corpus", corpus)
     assert run.exit_code == 1
     assert "cannot write" in run.stderr
     assert "No space left on device" in run.stderr
@@ -247,7 +249,7 @@ def test_unparseable_sources_file_is_left_alone(nkdata, corpus: Path) -> None:
     path = corpus / "sources.yaml"
     path.write_bytes(path.read_bytes() + b"  - id: [unclosed\n")
     before = snapshot(corpus)
-    run = nkdata("new", "source", "the-register", "--corpus", corpus)
+    run = nkdata("new", "source", NEW_SOURCE, "--corpus", corpus)
     assert run.exit_code == 1
     assert "does not parse" in run.stderr
     assert snapshot(corpus) == before
@@ -257,10 +259,10 @@ def test_source_is_appended_after_a_file_without_final_newline(nkdata, corpus: P
     path = corpus / "sources.yaml"
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
     before = path.read_bytes()
-    assert nkdata("new", "source", "the-register", "--corpus", corpus).exit_code == 0
+    assert nkdata("new", "source", NEW_SOURCE, "--corpus", corpus).exit_code == 0
     assert path.read_bytes().startswith(before + b"\n  # Required: Stable id")
     doc = parse_yaml(path.read_text(encoding="utf-8"), "sources.yaml")
-    assert doc.data["sources"][-1]["id"] == "the-register"  # type: ignore[union-attr]
+    assert doc.data["sources"][-1]["id"] == NEW_SOURCE  # type: ignore[union-attr]
 
 
 def test_editor_schema_comment_resolves_and_checks(corpus: Path) -> None:
