@@ -207,10 +207,15 @@ def ledgers(tables: Mapping[str, pa.Table], only: str | None = None) -> dict[str
 
 
 def _picked(keys: Any, table: pa.Table, names: tuple[str, ...]) -> pa.Table:
-    """The columns ``names`` of the rows of ``table`` whose ids are ``keys``, in that order."""
+    """The columns ``names`` of the rows of ``table`` whose ids are ``keys``, in that order.
+
+    The table is first cut to the rows asked for (a set of the few keys, probed by every id),
+    so that one quantity's ledger never hashes all of a large table's ids.
+    """
     import pyarrow.compute as pc
 
-    return table.select(list(names)).take(pc.index_in(keys, value_set=table["id"]))
+    rows = table.select(["id", *names]).filter(pc.is_in(table["id"], value_set=keys))
+    return rows.select(list(names)).take(pc.index_in(keys, value_set=rows["id"]))
 
 
 def _with_echoes(rows: list[LedgerRow]) -> list[LedgerRow]:
