@@ -1,16 +1,24 @@
 """CONTRIBUTING.md, replayed: every command of its console blocks runs, in order, on a copy of
 this repository from which the walkthrough's article was removed, and prints what the guide shows.
 
-The copy holds corpus/, releases/ and the root files, without the article
-theregister-2013-3g-tourists-switched-off and the sources and quantities that only it cites, and
-with the unpublished release rebuilt without them: the repository as it would be had the article
-never been added. Between commands, the guide's prose describes edits (save the text, fill in the
-entries, fix what `nkdata validate` reports); the test makes them where the guide has a
-`<!-- replay: STEP -->` marker, from the committed files, so that the walkthrough ends with the
-committed annotation and a release byte-identical to this repository's.
+The guide's outputs were recorded on one day, on the repository as it was then: release 0.3.0,
+the first to hold the article theregister-2013-3g-tourists-switched-off, an unpublished draft;
+0.2.0 the newest published release. The repository moves on (0.3.0 is published, articles are
+added, later versions cut), so the copy is turned back into that state from what the repository
+holds now (tests/support/draftrepo.py): the version whose release first holds the article, made
+an unpublished draft again, without what came after it. The article is then removed, with the
+sources and quantities that only it cites, and the draft rebuilt without them: the repository as
+it would be had the article never been added. Between commands, the guide's prose describes edits
+(save the text, fill in the entries, fix what `nkdata validate` reports); the test makes them
+where the guide has a `<!-- replay: STEP -->` marker, from the files removed, so that the
+walkthrough ends with them, and the release the contributor previews is byte for byte the one
+built from the corpus before the article was removed.
 
-Outputs compare line by line, exactly, except that a line `...` stands for any lines, the copy's
-path is printed as the guide's clone (/home/you/nkdata), and trailing spaces are ignored. A
+Outputs compare line by line, exactly, except that a line `...` stands for any lines and `...`
+within a line for any text (a count that grows with the corpus), the copy's path is printed as
+the guide's clone (/home/you/nkdata), and trailing spaces are ignored. The versions the guide
+names (0.2.0, 0.3.0 and its patch 0.3.1) stand for the ones derived from the repository, and its
+date (2026-12-01) for the day the test runs, which `nkdata release` takes as the release date. A
 ```yaml block whose first line is `# corpus/PATH, ...` is an excerpt of that file as it is at that
 point (`...` for lines left out). Every ```python block runs in an empty folder. The ``nkdata``
 commands of the ```sh blocks, which are not run (they need the network or a new environment),
@@ -26,6 +34,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,40 +42,82 @@ import yaml
 from typer.testing import CliRunner
 
 from nkdata.cli import app
-from tests.conftest import CORPUS, REPO
+from nkdata.release.diff import Bump
+from tests.conftest import REPO
 from tests.support.docblocks import Block, blocks, help_problems, nkdata_commands
+from tests.support.draftrepo import (
+    REGISTRIES,
+    back_to_draft,
+    entry_ids,
+    first_release,
+    published_before,
+    release_date,
+    without_entries,
+)
 
 GUIDE = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
 ARTICLE = "theregister-2013-3g-tourists-switched-off"
 CLONE = "/home/you/nkdata"
 """Where the guide's clone is; the copy's path is printed as this."""
-REGISTRIES = ("sources", "quantities")
+GUIDE_VERSIONS = {"base": "0.2.0", "version": "0.3.0", "patch": "0.3.1"}
+"""The versions the guide names: the newest published release, the draft that first holds the
+article, and the patch release that corrects it."""
+GUIDE_TODAY = "2026-12-01"
+"""The day the guide's outputs were recorded, when `nkdata release` printed it as today."""
 MARKER = re.compile(r"^<!-- replay: ([a-z-]+) -->$", re.M)
 EXCERPT = re.compile(r"# (corpus/\S+),")
 REFERENCES = {"publisher_id", "via_id", "source_id", "quantity_id", "affiliation_id", "authors"}
+VERSION = re.compile(r"(?<![\w.])\d+\.\d+\.\d+(?![\w]|\.\d)")
 
 
-def committed(name: str) -> str:
-    return (CORPUS / "articles" / ARTICLE / name).read_text(encoding="utf-8")
+@dataclass(frozen=True)
+class Story:
+    """The guide's versions and date, and the ones they stand for on the test's day."""
+
+    real: dict[str, str]
+    """Each of GUIDE_VERSIONS's roles, and "today", as the repository and the clock have them."""
+
+    @classmethod
+    def of(cls, releases: Path) -> Story:
+        version = first_release(releases, ARTICLE)
+        base = published_before(releases, version)
+        today = date.today().isoformat()
+        return cls(
+            {"base": base, "version": version, "patch": Bump.PATCH.of(version), "today": today}
+        )
+
+    def to_real(self, command: str) -> str:
+        """A command of the guide, with the versions it names as the repository has them."""
+        real = {GUIDE_VERSIONS[role]: self.real[role] for role in GUIDE_VERSIONS}
+        return VERSION.sub(lambda m: real.get(m[0], m[0]), command)
+
+    def to_guide(self, output: str) -> str:
+        """An output, with the versions and today's date as the guide shows them."""
+        shown = {self.real[role]: GUIDE_VERSIONS[role] for role in GUIDE_VERSIONS}
+        output = output.replace(self.real["today"], GUIDE_TODAY)
+        return VERSION.sub(lambda m: shown.get(m[0], m[0]), output)
 
 
-def first_cited(registry: str) -> str:
-    """The committed entries of a registry that the article cites first: the lines from its
+@dataclass(frozen=True)
+class Clone:
+    """The copy, turned back to the draft without the article; what was removed from it."""
+
+    root: Path
+    story: Story
+    removed: dict[str, str]
+    """The article's files and the registries as they were, by path under corpus/."""
+    preview: Path
+    """The release the corpus built before the article was removed, in a folder of its own."""
+
+
+def first_cited(registry_text: str) -> str:
+    """The entries of a registry that the article cites first: the lines from its
     ``# ---- first cited in ARTICLE`` comment to the next such comment."""
-    text = (CORPUS / f"{registry}.yaml").read_text(encoding="utf-8")
-    group = re.search(rf"^  # ---- first cited in {ARTICLE}\n(?:(?!  # ----).*\n)*", text, re.M)
-    assert group, f"{registry}.yaml has no `# ---- first cited in {ARTICLE}` group"
+    group = re.search(
+        rf"^  # ---- first cited in {ARTICLE}\n(?:(?!  # ----).*\n)*", registry_text, re.M
+    )
+    assert group, f"no `# ---- first cited in {ARTICLE}` group"
     return group.group(0)
-
-
-def entry_ids(text: str) -> list[str]:
-    return re.findall(r"^  - id: (\S+)$", text, re.M)
-
-
-def without_entries(text: str, ids: tuple[str, ...]) -> str:
-    for entry in ids:
-        text = re.sub(rf"^  - id: {entry}\n(?:    .*\n)*", "", text, flags=re.M)
-    return text
 
 
 def references(node: object) -> set[str]:
@@ -82,18 +133,24 @@ def references(node: object) -> set[str]:
     return found
 
 
-def cited_only_by_the_article() -> set[str]:
+def cited_only_by_the_article(corpus: Path) -> set[str]:
     def cited(path: Path) -> set[str]:
         return references(yaml.safe_load(path.read_text(encoding="utf-8")))
 
-    ours = CORPUS / "articles" / ARTICLE / "article.yaml"
-    others = [path for path in CORPUS.glob("articles/*/article.yaml") if path != ours]
-    return cited(ours) - cited(CORPUS / "sources.yaml").union(*map(cited, others))
+    ours = corpus / "articles" / ARTICLE / "article.yaml"
+    others = [path for path in corpus.glob("articles/*/article.yaml") if path != ours]
+    return cited(ours) - cited(corpus / "sources.yaml").union(*map(cited, others))
+
+
+def invoke(*args: str) -> None:
+    done = CliRunner().invoke(app, list(args), catch_exceptions=False)
+    assert done.exit_code == 0, f"nkdata {' '.join(args)}: {done.output}"
 
 
 @pytest.fixture
-def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The repository without the article, its unpublished release rebuilt; the current folder."""
+def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Clone:
+    """The repository as it was while the article's release was a draft, without the article,
+    its draft rebuilt; the current folder."""
     root = tmp_path / "nkdata"
     root.mkdir()
     for path in REPO.iterdir():
@@ -101,18 +158,29 @@ def clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             shutil.copy2(path, root / path.name)
     for folder in ("corpus", "releases"):
         shutil.copytree(REPO / folder, root / folder)
-    shutil.rmtree(root / "corpus" / "articles" / ARTICLE)
-    removed = []
-    for registry in REGISTRIES:
-        path = root / "corpus" / f"{registry}.yaml"
-        group = first_cited(registry)
-        path.write_text(path.read_text(encoding="utf-8").replace(group, ""), encoding="utf-8")
-        removed += entry_ids(group)
-    assert set(removed) == cited_only_by_the_article()
+    corpus, releases = root / "corpus", root / "releases"
+    story = Story.of(releases)
+    version = story.real["version"]
+    back_to_draft(root, version)
     monkeypatch.chdir(root)
-    built = CliRunner().invoke(app, ["build", "-q"], catch_exceptions=False)
-    assert built.exit_code == 0, built.output
-    return root
+    invoke("release", "minor", "--date", release_date(releases, version))
+    invoke("build", "-q", "--releases", str(tmp_path / "before"))
+    kept = [corpus / "articles" / ARTICLE / name for name in ("article.yaml", "text.txt")]
+    kept += [corpus / f"{registry}.yaml" for registry in REGISTRIES]
+    removed = {
+        path.relative_to(corpus).as_posix(): path.read_text(encoding="utf-8") for path in kept
+    }
+    cited_only = cited_only_by_the_article(corpus)
+    shutil.rmtree(corpus / "articles" / ARTICLE)
+    dropped = []
+    for registry in REGISTRIES:
+        path = corpus / f"{registry}.yaml"
+        group = first_cited(removed[f"{registry}.yaml"])
+        path.write_text(path.read_text(encoding="utf-8").replace(group, ""), encoding="utf-8")
+        dropped += entry_ids(group)
+    assert set(dropped) == cited_only
+    invoke("build", "-q")
+    return Clone(root, story, removed, tmp_path / "before" / version)
 
 
 def claim(text: str, claim_id: str) -> str:
@@ -149,12 +217,17 @@ class Edits:
     """The edits the guide's prose describes, made at its ``<!-- replay: STEP -->`` markers:
     ``step_fill_in_entries`` for ``<!-- replay: fill-in-entries -->``."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, clone: Clone) -> None:
+        self.root = clone.root
+        self.removed = clone.removed
         self.before = {name: self.registry(name).read_text(encoding="utf-8") for name in REGISTRIES}
         """Each registry as it was before the walkthrough."""
-        self.article = root / "corpus" / "articles" / ARTICLE / "article.yaml"
-        self.mistakes = mistakes(committed("article.yaml"))
+        self.article = self.root / "corpus" / "articles" / ARTICLE / "article.yaml"
+        self.mistakes = mistakes(self.committed("article.yaml"))
+
+    def committed(self, name: str) -> str:
+        """A file of the article as the repository has it."""
+        return self.removed[f"articles/{ARTICLE}/{name}"]
 
     def registry(self, name: str) -> Path:
         return self.root / "corpus" / f"{name}.yaml"
@@ -168,11 +241,11 @@ class Edits:
         self.fill_in("north-korea-tech")
 
     def step_save_text(self) -> None:
-        self.article.with_name("text.txt").write_text(committed("text.txt"), encoding="utf-8")
+        self.article.with_name("text.txt").write_text(self.committed("text.txt"), encoding="utf-8")
 
     def step_first_draft(self) -> None:
         assert self.article.is_file(), "`nkdata new article` wrote article.yaml"
-        draft = committed("article.yaml")
+        draft = self.committed("article.yaml")
         for fixed, wrong in (pair for pairs in self.mistakes.values() for pair in pairs):
             assert draft.count(fixed) == 1, fixed
             draft = draft.replace(fixed, wrong)
@@ -186,7 +259,7 @@ class Edits:
 
     def step_fix_numbers(self) -> None:
         self.fix("fix-numbers")
-        assert self.article.read_text(encoding="utf-8") == committed("article.yaml")
+        assert self.article.read_text(encoding="utf-8") == self.committed("article.yaml")
 
     def step_correct_after_publishing(self) -> None:
         replace_once(self.article, "services for tourists in", "services for foreign tourists in")
@@ -196,7 +269,7 @@ class Edits:
         for name in REGISTRIES:
             text = self.registry(name).read_text(encoding="utf-8")
             assert text.startswith(self.before[name]), f"{name}.yaml changed before its end"
-            entries = without_entries(first_cited(name), held_back)
+            entries = without_entries(first_cited(self.removed[f"{name}.yaml"]), held_back)
             appended = set(entry_ids(text[len(self.before[name]) :]))
             assert appended == set(entry_ids(entries)), f"the guide's `nkdata new` in {name}.yaml"
             self.registry(name).write_text(self.before[name] + entries, encoding="utf-8")
@@ -232,11 +305,23 @@ def walkthrough() -> list[tuple[int, str | Block]]:
     return sorted([*markers, *((block.line, block) for block in blocks(GUIDE))], key=lambda x: x[0])
 
 
+def fits(shown: str, line: str | None) -> bool:
+    """Whether an output line is the one shown, where ``...`` within it stands for any text.
+
+    >>> fits("valid: ... article(s), no problems", "valid: 36 article(s), no problems")
+    True
+    >>> fits("valid: ... article(s)", "invalid: 1 problem(s)")
+    False
+    """
+    pattern = ".*".join(re.escape(part) for part in shown.split("..."))
+    return line is not None and re.fullmatch(pattern, line) is not None
+
+
 def _mismatch(shown: list[tuple[int, str]], actual: list[str], start: int) -> str | None:
     """The first line of ``shown`` that ``actual`` from ``start`` on does not have."""
     for offset, (number, text) in enumerate(shown):
         got = actual[start + offset] if start + offset < len(actual) else None
-        if got != text:
+        if not fits(text, got):
             return f"line {number}: expected {text!r}, got " + (
                 "no more output" if got is None else repr(got)
             )
@@ -250,7 +335,9 @@ def _find(segment: list[tuple[int, str]], actual: list[str], start: int, end: in
     starts = range(start, end - len(texts) + 1)
 
     def agreeing(at: int) -> int:
-        return next((k for k, text in enumerate(texts) if actual[at + k] != text), len(texts))
+        return next(
+            (k for k, text in enumerate(texts) if not fits(text, actual[at + k])), len(texts)
+        )
 
     best = max(starts, key=agreeing, default=None)  # the first of the best
     if best is not None and agreeing(best) == len(texts):
@@ -262,7 +349,7 @@ def _find(segment: list[tuple[int, str]], actual: list[str], start: int, end: in
 
 def difference(shown: list[tuple[int, str]], actual: list[str]) -> str | None:
     """Where ``actual`` departs from the lines ``shown`` (with their line numbers in the guide;
-    a line ``...`` stands for any lines); None when it fits.
+    a line ``...`` stands for any lines, ``...`` within a line for any text); None when it fits.
 
     >>> difference([(1, "a"), (2, "..."), (3, "c")], ["a", "b", "b", "c  "]) is None
     True
@@ -270,6 +357,8 @@ def difference(shown: list[tuple[int, str]], actual: list[str]) -> str | None:
     "line 4: expected 'c', got 'd'"
     >>> difference([(1, "a"), (2, "c")], ["a", "b"])
     "line 2: expected 'c', got 'b'"
+    >>> difference([(1, "wrote ... pages")], ["wrote 289 pages"]) is None
+    True
     """
     actual = [line.rstrip() for line in actual]
     segments: list[list[tuple[int, str]]] = [[]]
@@ -300,10 +389,11 @@ def difference(shown: list[tuple[int, str]], actual: list[str]) -> str | None:
     return problem
 
 
-def run_console(block: Block, root: Path) -> None:
+def run_console(block: Block, clone: Clone) -> None:
     for command in commands(block):
-        result = CliRunner().invoke(app, shlex.split(command.text)[1:], catch_exceptions=False)
-        printed = result.output.replace(str(root), CLONE)
+        args = shlex.split(clone.story.to_real(command.text))[1:]
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        printed = clone.story.to_guide(result.output.replace(str(clone.root), CLONE))
         problem = difference(command.expected, printed.splitlines())
         if problem:
             pytest.fail(
@@ -338,7 +428,7 @@ def run_python(block: Block, folder: Path) -> None:
     assert done.returncode == 0, f"CONTRIBUTING.md line {block.line}: {done.stderr[-3000:]}"
 
 
-def test_the_guide_replays_on_a_copy_without_its_article(clone: Path, tmp_path: Path) -> None:
+def test_the_guide_replays_on_a_copy_without_its_article(clone: Clone, tmp_path: Path) -> None:
     edits = Edits(clone)
     for line, item in walkthrough():
         if isinstance(item, str):
@@ -346,14 +436,15 @@ def test_the_guide_replays_on_a_copy_without_its_article(clone: Path, tmp_path: 
         elif item.lang == "console":
             run_console(item, clone)
         elif item.lang == "yaml":
-            check_yaml(item, clone)
+            check_yaml(item, clone.root)
         elif item.lang == "python":
             run_python(item, tmp_path / f"python-{line}")
-    version = yaml.safe_load((CORPUS / "dataset.yaml").read_text(encoding="utf-8"))["version"]
-    ours, theirs = clone / "releases" / version, REPO / "releases" / version
-    assert sorted(p.name for p in ours.iterdir()) == sorted(p.name for p in theirs.iterdir())
-    for path in theirs.iterdir():
-        assert (ours / path.name).read_bytes() == path.read_bytes(), f"release file {path.name}"
+    previewed = tmp_path / "nk-preview" / clone.story.real["version"]
+    assert sorted(p.name for p in previewed.iterdir()) == sorted(
+        p.name for p in clone.preview.iterdir()
+    )
+    for path in clone.preview.iterdir():
+        assert (previewed / path.name).read_bytes() == path.read_bytes(), f"preview {path.name}"
 
 
 def test_every_step_and_block_of_the_guide_is_replayed() -> None:
