@@ -19,6 +19,7 @@ one, found a block at a time (see :data:`BLOCK_BYTES`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from collections.abc import Callable
@@ -111,10 +112,7 @@ class Utf8:
         """True for each value holding a character for which ``rule`` is true, asked once per
         distinct character. ``rule`` must be false for printable ASCII (space to ``~``): only
         the other bytes are looked at."""
-        if any(rule(chr(code)) for code in range(0x20, 0x7F)):
-            raise ValueError("the rule holds for a printable ASCII character")
-        chosen = np.array([rule(chr(code)) for code in range(0x80)] + [False] * 0x80)
-        at = self.unusual[chosen[self.data[self.unusual]]]
+        at = self.unusual[_ascii_picks(rule)[self.data[self.unusual]]]
         beyond, points = self.beyond_ascii
         picked = _picked(points, lambda point: point >= _CODE_POINTS or rule(chr(point)))
         return self.rows(np.concatenate((at, beyond[picked])))
@@ -150,6 +148,14 @@ class Utf8:
             hashlib.sha256(data[bounds[row] : bounds[row + 1]]).hexdigest() if valid[row] else None
             for row in range(len(valid))
         ]
+
+
+@functools.cache
+def _ascii_picks(rule: Callable[[str], bool]) -> NDArray[np.bool_]:
+    """For each byte, whether it is an ASCII character ``rule`` picks (asked once a rule)."""
+    if any(rule(chr(code)) for code in range(0x20, 0x7F)):
+        raise ValueError("the rule holds for a printable ASCII character")
+    return np.array([rule(chr(code)) for code in range(0x80)] + [False] * 0x80)
 
 
 def _picked(values: NDArray[np.int64], test: Callable[[int], bool]) -> NDArray[np.bool_]:

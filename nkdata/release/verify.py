@@ -30,6 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
+from nkdata.corpus.pool import worker_count
 from nkdata.corpus.problems import Problem, Rule, sorted_problems
 from nkdata.errors import ReleaseError
 from nkdata.models import Row
@@ -92,10 +93,10 @@ def verify_release(folder: Path) -> Verification:
     models = table_models().values()
     problems = _unlisted(folder, files) + _unlisted_tables(files, models)
     # pyarrow, numpy and hashlib release the GIL: files are hashed (the Parquet files first,
-    # the largest first), tables read and their rules checked side by side. A task waits only
-    # for tasks submitted before it, which have started, so that the pool never waits for
-    # itself.
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+    # the largest first), tables read and their rules checked side by side, by two threads a
+    # core (one often waits for a file or a table). A task waits only for tasks submitted
+    # before it, which have started, so that the pool never waits for itself.
+    with ThreadPoolExecutor(max_workers=2 * worker_count()) as pool:
         first = sorted(files.values(), key=lambda file: (file.name[-8:] != ".parquet", -file.bytes))
         hashed = {file.name: pool.submit(_check_file, folder, file) for file in first}
         read = {m.table: pool.submit(_read_intact, folder, m, hashed) for m in models}
@@ -114,10 +115,6 @@ def verify_release(folder: Path) -> Verification:
     problems += found
     rows = sum(table.num_rows for table in tables.values())
     return Verification(sorted_problems(problems), version, len(files), rows)
-
-
-_WORKERS = 8
-"""Threads: enough for the files and tables in flight, each mostly outside the GIL."""
 
 
 def _unlisted(folder: Path, files: dict[str, ReleaseFile]) -> list[Problem]:
