@@ -97,7 +97,7 @@ def verify_release(folder: Path) -> Verification:
     # core (one often waits for a file or a table). A task waits only for tasks submitted
     # before it, which have started, so that the pool never waits for itself.
     with ThreadPoolExecutor(max_workers=2 * worker_count()) as pool:
-        first = sorted(files.values(), key=lambda file: (file.name[-8:] != ".parquet", -file.bytes))
+        first = sorted(files.values(), key=lambda f: (not f.name.endswith(".parquet"), -f.bytes))
         hashed = {file.name: pool.submit(_check_file, folder, file) for file in first}
         read = {m.table: pool.submit(_read_intact, folder, m, hashed) for m in models}
         checked = [pool.submit(_check_rows, m, read[m.table]) for m in models]
@@ -243,8 +243,10 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)  # article texts span lines
     try:
-        with open_regular(path) as handle:
-            reader = pacsv.open_csv(handle, parse_options=parse, convert_options=convert)
+        with (
+            open_regular(path) as handle,
+            pacsv.open_csv(handle, parse_options=parse, convert_options=convert) as reader,
+        ):  # the reader is closed before the file
             if reader.schema.names == expected.column_names:
                 names = _differing_columns(reader, expected)
                 differ = (
