@@ -8,11 +8,9 @@ processes (``1`` checks in this process); the default is one per core this proce
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,22 +61,31 @@ def _cpu_quota() -> int | None:
     return None
 
 
-def map_chunks(function: ChunkFunction[C, T, R], context: C, items: Sequence[T]) -> list[R]:
+def map_chunks(
+    function: ChunkFunction[C, T, R],
+    context: C,
+    items: Sequence[T],
+    *,
+    per_worker: int = MIN_PARALLEL,
+) -> list[R]:
     """``function(context, chunk)`` over consecutive chunks of ``items``; results in order.
 
     ``function`` must be a module-level function (workers import it by name). ``context`` is
     handed to each worker once, when it starts; with the ``fork`` start method it is not even
-    copied. Few items make one chunk, handled in this process.
+    copied. Each worker gets ``per_worker`` items at least: fewer make one chunk, handled in this
+    process.
 
     >>> def total(offset: int, chunk: Sequence[int]) -> int:
     ...     return offset + sum(chunk)
     >>> map_chunks(total, 10, [1, 2, 3])
     [16]
     """
-    workers = min(worker_count(), len(items) // MIN_PARALLEL or 1)
+    workers = min(worker_count(), len(items) // per_worker or 1)
     if workers <= 1:
         return [function(context, items)]
-    size = max(MIN_PARALLEL // 4, min(256, len(items) // (workers * 8)))
+    from concurrent.futures import ProcessPoolExecutor  # only when workers are started
+
+    size = max(per_worker // 4, min(max(256, per_worker // 2), len(items) // (workers * 8)))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     with ProcessPoolExecutor(
         workers, mp_context=_start_method(), initializer=_start, initargs=(context,)
@@ -88,6 +95,8 @@ def map_chunks(function: ChunkFunction[C, T, R], context: C, items: Sequence[T])
 
 def _start_method() -> Any:
     """``fork`` on Linux (workers start at once, sharing the parent's imports); else the default."""
+    import multiprocessing
+
     if sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
