@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nkdata.corpus.crosscheck import Spans
-from nkdata.corpus.numberfinder import Number, find_numbers
+from nkdata.corpus.numberfinder import Number, find_numbers, number_spans
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.text import line_column
 
@@ -79,18 +79,29 @@ def _context(text: str, number: Number) -> str:
 
 
 def unaccounted(text: str, spans: Spans, text_file: str) -> list[Problem]:
-    """A ``number-unaccounted`` problem for each number no figure, exclusion or part covers."""
-    return [
-        Problem(
-            code=Rule.NUMBER_UNACCOUNTED,
-            message=f"the number {status.number.text!r} is neither a figure nor an exclusion",
-            file=text_file,
-            line=status.line,
-            column=status.column,
-            hint="Record it as a figure of the claim that states it, or add it to `exclusions:` "
-            f"(quote: '{_context(text, status.number)}', reason: date, name, ordinal, ...), or "
-            "mark its part of the page `non_body`. `nkdata numbers ARTICLE` lists every number.",
+    """A ``number-unaccounted`` problem for each number no figure, exclusion or part covers.
+
+    Run on every checked article, so it asks only for offsets, and locates only what it reports;
+    it reports exactly the numbers :func:`number_statuses` calls unaccounted.
+    """
+    covers = [*spans.figures.values(), *spans.exclusions.values(), *spans.non_body.values()]
+    problems = []
+    for start, end in number_spans(text):
+        if any(a <= start and end <= b for a, b in covers):
+            continue
+        number = Number(start, end, text[start:end], "")
+        line, column = line_column(text, start)
+        problems.append(
+            Problem(
+                code=Rule.NUMBER_UNACCOUNTED,
+                message=f"the number {number.text!r} is neither a figure nor an exclusion",
+                file=text_file,
+                line=line,
+                column=column,
+                hint="Record it as a figure of the claim that states it, or add it to "
+                f"`exclusions:` (quote: '{_context(text, number)}', reason: date, name, "
+                "ordinal, ...), or mark its part of the page `non_body`. `nkdata numbers "
+                "ARTICLE` lists every number.",
+            )
         )
-        for status in number_statuses(text, spans, {})
-        if status.status == UNACCOUNTED
-    ]
+    return problems
