@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 WORKERS_ENV = "NKDATA_WORKERS"
+FORKS = sys.platform == "linux"
+"""Whether workers are forked, sharing the context with this process instead of a pickled copy."""
 MIN_PARALLEL = 64
 """Fewer items than this are handled in this process: starting workers would cost more."""
 
@@ -97,7 +99,7 @@ def _start_method() -> Any:
     """``fork`` on Linux (workers start at once, sharing the parent's imports); else the default."""
     import multiprocessing
 
-    if sys.platform == "linux":
+    if FORKS:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
 

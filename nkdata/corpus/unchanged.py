@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nkdata.corpus import pool
 from nkdata.corpus.article import ArticleContext, CheckedArticle, Pending, check_one_article
-from nkdata.corpus.checkcache import KEY_SIZE, NO_KEY, Recorded
+from nkdata.corpus.checkcache import KEY_SIZE, NO_KEY, Column, Recorded
 from nkdata.corpus.layout import SIGNATURE, article_signature, latest_ns, open_articles
 
 PER_WORKER = 8192
@@ -36,9 +36,9 @@ class Scan:
     rows: Sequence[int | None] | None
     """The recorded row of each folder (None: not recorded); None when the folders are those
     recorded, in order (row ``i`` is folder ``i``)."""
-    signatures: bytes
+    signatures: Column
     """The recorded metadata column."""
-    keys: bytes
+    keys: Column
     """The recorded content keys."""
     untrusted: set[int]
     """Recorded rows naming an id that the registries no longer have."""
@@ -60,7 +60,10 @@ def scan(
     rows: Sequence[int | None] | None = None
     if recorded.folders != folders:
         rows = [recorded.rows.get(folder) for folder in folders]
-    work = Scan(context, folders, rows, recorded.signatures, recorded.keys, untrusted)
+    columns = (recorded.signatures, recorded.keys)
+    if not pool.FORKS:  # handed to each worker as a copy: a slice of a buffer cannot be
+        columns = (bytes(recorded.signatures), bytes(recorded.keys))
+    work = Scan(context, folders, rows, *columns, untrusted)
     found = Scanned()
     for chunk in pool.map_chunks(scan_chunk, work, range(len(folders)), per_worker=PER_WORKER):
         found.checked += chunk.checked
@@ -99,6 +102,6 @@ def scan_chunk(work: Scan, indices: Sequence[int]) -> Scanned:
     return found
 
 
-def _key(keys: bytes, row: int | None) -> str | None:
+def _key(keys: Column, row: int | None) -> str | None:
     key = keys[row * KEY_SIZE : (row + 1) * KEY_SIZE] if row is not None else NO_KEY
     return key.hex() if key != NO_KEY else None

@@ -169,8 +169,10 @@ def _record(
         folders, listing = sorted({*recorded.folders, only}), None
     if listing is not None and (settled_ns is None or latest_ns(listing) >= settled_ns):
         listing = None  # changed too recently for its metadata to vouch for its entries later
-    passed = None
-    if registries.passed is not None:
+    passed = recorded.registries
+    if registries.passed is None:
+        passed = None
+    elif passed is None or passed[0] != registries.passed:
         assert registries.source_ids is not None and registries.quantity_ids is not None
         ids = checkcache.pack(sorted(registries.source_ids), sorted(registries.quantity_ids))
         passed = (registries.passed, ids)
