@@ -355,6 +355,7 @@ def _claim_yaml(
     occurrence: int | None,
     rng: random.Random,
     shape: Shape,
+    published: str,
 ) -> list[str]:
     via = source_id(rng.randrange(shape.sources)) if rng.random() < 0.15 else None
     lines = [
@@ -372,7 +373,8 @@ def _claim_yaml(
         f"    topic: {rng.choice(_TOPICS)}",
     ]
     if rng.random() < 0.2:
-        lines.append(f"    claim_date: '{_date(rng)}'")
+        # claimed before the article's year: never after the day it was published
+        lines.append(f"    claim_date: '{_date(rng, 2005, int(published[:4]) - 1)}'")
     if claim.figures:
         lines.append("    figures:")
         for number, figure in enumerate(claim.figures, 1):
@@ -516,7 +518,7 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
         occurrence = None
         if len(found) > 1:
             occurrence = next(i for i, start in enumerate(found, 1) if start >= at)
-        lines += _claim_yaml(number, claim, quote, occurrence, rng, shape)
+        lines += _claim_yaml(number, claim, quote, occurrence, rng, shape, published)
     if page.exclusions:
         lines += ["exclusions:", *page.exclusions]
     return "\n".join(lines) + "\n", text
@@ -579,7 +581,7 @@ released: 2026-01-31
 description: >-
   A synthetic corpus in the nkdata format, written by benchmarks/generate.py to measure
   the speed and memory of nkdata validate, build, verify and load.
-homepage: null
+homepage: https://github.com/nkdata-project/nkdata
 keywords: [benchmark, synthetic]
 license:
   name: CC0-1.0

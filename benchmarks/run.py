@@ -2,8 +2,9 @@
 
 For one size (P1k, P10k, P100k, or a number of articles) this prints the median of several
 runs and the peak memory of: cold ``nkdata validate``; cold ``nkdata build``; ``nkdata validate``
-again after one article changed; ``nkdata verify`` of the release; loading each table; ``import
-nkdata``; ``nkdata --help``. Beside each it measures its floor in the same run: parsing the same
+again after one article changed; ``nkdata verify`` of the release; ``nkdata site`` of it (against
+the build's time) and ``nkdata figures`` of one quantity; loading each table; ``import nkdata``;
+``nkdata --help``. Beside each it measures its floor in the same run: parsing the same
 YAML files with PyYAML's CSafeLoader, ``pyarrow.parquet.read_table`` of the release files,
 ``frictionless validate`` of the same release, and the start-up of Python itself; and prints
 the figure as a ratio to its floor, against the budget in DESIGN.md.
@@ -352,6 +353,25 @@ class Bench:
             figure.floor.append(floor.seconds)
         self.add(figure)
 
+    def view(self, release: Path) -> None:
+        """`nkdata site` of the release against the build that wrote it, and `nkdata figures`."""
+        build = next(figure for figure in self.figures if figure.name == "cold build")
+        site = Figure("nkdata site", floor_name="cold build", floor=build.samples)
+        memory = 1024 if self.at_budget_size else 24 * 1024  # MiB: P10k, and larger
+        site.budget = f"<= 2x; <= {memory // 1024} GiB"
+        site.check = lambda m, f: m <= 2 * f and max(site.peaks) <= memory
+        command = [NKDATA, "site", "--out", str(self.work / "site"), "--from", str(release), "-q"]
+        for _ in range(self.runs):
+            site.record(self.expect(run(command), "site"))
+        self.add(site)
+        figures = Figure("nkdata figures", floor_name="python -c pass", budget="<= 0.5 s")
+        figures.check = lambda m, f: m <= 0.5
+        command = [NKDATA, "figures", generate.quantity_id(0), "--from", str(release)]
+        for _ in range(max(self.runs, 3)):
+            figures.floor.append(run([PYTHON, "-c", "pass"]).seconds)
+            figures.record(self.expect(run(command), "figures"))
+        self.add(figures)
+
     def load(self, release: Path) -> None:
         timings = timed_python(LOAD, str(release), ",".join(TABLES), str(max(self.runs, 3)))
         via = timings.pop("via")
@@ -515,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         release = bench.validate_and_build()
         bench.revalidate()
         bench.verify(release)
+        bench.view(release)
         bench.load(release)
         bench.startup()
     finally:

@@ -6,18 +6,24 @@ that ``nkdata --help`` stays fast.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from nkdata.corpus.report import Format
+from nkdata.release.diffreport import DiffFormat
 
 if TYPE_CHECKING:
+    import nkdata
     from nkdata.corpus.validate import Corpus
+    from nkdata.release.cutting import Plan
+    from nkdata.release.errata import Errata
 
 app = typer.Typer(
     name="nkdata",
@@ -76,6 +82,8 @@ def validate(
 
     root, only = find_corpus(path)
     outcome = validate_corpus(root, only, resolve=False, cache=not no_cache)
+    if only is None:
+        outcome.problems += _errata(root, None).problems
     prefix = str(root) if str(root) != "." else ""
     for line in render(outcome.problems, prefix, fmt):
         typer.echo(line)
@@ -85,10 +93,23 @@ def validate(
 
 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
+ReleasesOpt = Annotated[
+    Path | None, typer.Option(help="Releases folder [default: releases/ beside the corpus].")
+]
 
 
-def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
-    """Validate a whole corpus for commands that need it valid; exit 1 with the report if not."""
+def _errata(root: Path, releases: Path | None, version: str | None = None) -> Errata:
+    """The corpus's errata.yaml, checked against the releases it names."""
+    from nkdata.release.errata import check_errata, corpus_version
+
+    releases = releases or root.parent / "releases"
+    return check_errata(root, version or corpus_version(root), releases)
+
+
+def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus, Errata]:
+    """Validate a whole corpus and its errata for commands that need them valid; exit 1 with
+    the report if not."""
     from nkdata.corpus.report import render, summary
     from nkdata.corpus.validate import validate_corpus
 
@@ -96,22 +117,22 @@ def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus]:
     if only is not None:
         usage_error(f"{path} is an article folder; give the corpus folder.")
     outcome = validate_corpus(root)
-    if outcome.corpus is None:
+    errata = _errata(root, None, outcome.corpus.dataset.version if outcome.corpus else None)
+    outcome.problems += errata.problems
+    if outcome.corpus is None or errata.problems:
         for line in render(outcome.problems, str(root), fmt):
             typer.echo(line, err=True)
         typer.echo(
             summary(outcome.problems, outcome.articles_checked) + "; nothing written", err=True
         )
         raise typer.Exit(1)
-    return root, outcome.corpus
+    return root, outcome.corpus, errata
 
 
 @app.command()
 def build(
     path: CorpusArg = Path("corpus"),
-    releases: Annotated[
-        Path | None, typer.Option(help="Releases folder [default: releases/ beside the corpus].")
-    ] = None,
+    releases: ReleasesOpt = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -124,53 +145,207 @@ def build(
     fmt: FormatOpt = Format.TEXT,
 ) -> None:
     """Validate the corpus and write releases/<version>/ atomically (Parquet, CSV,
-    datapackage.json, README.md). An existing version is never overwritten."""
+    datapackage.json, README.md), with the root datapackage.json, releases/index.json and the
+    version's CHANGELOG.md block. A published version is never overwritten; an unpublished one
+    is rebuilt in place. --check also compares CITATION.cff and the CHANGELOG.md entry."""
     from nkdata.progress import progress_display
-    from nkdata.release.build import BuildError, BuildStatus, build_release, check_release
+    from nkdata.release.build import (
+        STEPS,
+        BuildError,
+        BuildStatus,
+        build_release,
+        check_release,
+        root_files,
+    )
+    from nkdata.release.cutting import bump_advice
+    from nkdata.schema.releasefolder import Index
 
-    root, corpus = _validated(path, fmt)
-    releases = releases or root.parent / "releases"
+    root, corpus, errata = _validated(path, fmt)
+    beside = root.absolute().parent / "releases"  # the repository's: corpus/ and releases/
+    releases = releases or beside
+    # The root datapackage.json is the repository's: written only beside its own releases/,
+    # never into the parent of a folder given with --releases.
+    repository = releases.absolute() == beside
     version = corpus.dataset.version
     if check:
-        stale = check_release(corpus, releases)
+        with _user_errors():
+            stale = check_release(corpus, releases, errata.entries, repository=repository)
         for name in stale:
             typer.echo(f"differs from the corpus: {name}", err=True)
         if stale:
-            typer.echo(_stale_advice(stale, releases / version), err=True)
+            with _user_errors():
+                altered = any("(published:" in name for name in stale)
+                published = version in Index.read(releases).published() and not altered
+                derived = {str(path) for path in root_files(releases, repository=repository)}
+                advice = (
+                    bump_advice(corpus, releases) if published else _stale_advice(stale, derived)
+                )
+            typer.echo(advice, err=True)
             raise typer.Exit(1)
         typer.echo(f"release {version} matches the corpus")
         return
     try:
-        with progress_display(enabled=not quiet, total=8) as step:
-            result = build_release(corpus, releases, step)
+        with _user_errors(), progress_display(enabled=not quiet, total=STEPS) as step:
+            result = build_release(corpus, releases, step, errata.entries, repository=repository)
     except BuildError as exc:
-        typer.echo(f"Error: {exc}.", err=True)
+        from nkdata.schema.characters import escaped
+
+        typer.echo(f"Error: {escaped(str(exc))}.", err=True)
         raise typer.Exit(1) from None
     if result.status is BuildStatus.CONFLICT:
-        typer.echo(
-            f"Error: release {version} already exists at {result.folder} with different "
-            f"content ({', '.join(result.differing)}). Releases are immutable: bump "
-            "`version` in dataset.yaml.",
-            err=True,
-        )
+        with _user_errors():
+            advice = bump_advice(corpus, releases)
+        typer.echo(f"Error: {advice}", err=True)
         raise typer.Exit(1)
-    verb = "wrote" if result.status is BuildStatus.WRITTEN else "unchanged:"
-    typer.echo(f"{verb} release {version} at {result.folder}")
+    verbs = {
+        BuildStatus.WRITTEN: "wrote release",
+        BuildStatus.REPLACED: "rebuilt unpublished release",
+        BuildStatus.UNCHANGED: "unchanged: release",
+    }
+    typer.echo(f"{verbs[result.status]} {version} at {result.folder}")
 
 
-def _stale_advice(stale: list[str], release: Path) -> str:
-    """What to do about what ``build --check`` found stale."""
-    if not release.is_dir():
-        return f"Release {release.name} has not been built: run `nkdata build`."
-    if all(Path(name).parent != release for name in stale):
+def _stale_advice(stale: list[str], derived: set[str]) -> str:
+    """What to do about what ``build --check`` found stale in an unpublished release;
+    ``derived`` names the files derived from all releases (root descriptor, index)."""
+    missing = [name for name in stale if name.endswith(" does not exist")]
+    if missing:
+        version = Path(missing[0].removesuffix(" does not exist")).name
+        return f"Release {version} has not been built: run `nkdata build`."
+    if set(stale) <= derived:
         return (
-            f"The release {release.name} matches the corpus, but the files derived from all "
-            "releases are stale (an interrupted build?): run `nkdata build` to rewrite them."
+            "The release matches the corpus, but the files derived from all releases are stale "
+            "(an interrupted build?): run `nkdata build` to rewrite them."
+        )
+    if any("(published:" in name for name in stale):
+        return (
+            "A published release was altered: restore it from version control "
+            "(`git checkout -- releases/`); published releases never change."
         )
     return (
-        f"The committed release {release.name} does not match the corpus: bump the "
-        "version in dataset.yaml and run `nkdata build`."
+        "The unpublished release or the files that follow it do not match the corpus: run "
+        "`nkdata build` (it rebuilds an unpublished release and its CHANGELOG block), or "
+        "`nkdata release patch|minor|major` if CITATION.cff or the CHANGELOG entry is stale."
     )
+
+
+@app.command()
+def release(
+    kind: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[major|minor|patch]",
+            help="The bump from the newest published release; it must fit what changed.",
+        ),
+    ] = None,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Mark the corpus's version published in releases/index.json (once built and "
+            "matching the corpus): no build may change it afterwards.",
+        ),
+    ] = False,
+    released: Annotated[
+        str | None,
+        typer.Option("--date", help="Release date, YYYY-MM-DD [default: today]."),
+    ] = None,
+    path: CorpusOpt = Path("corpus"),
+    releases: ReleasesOpt = None,
+    fmt: FormatOpt = Format.TEXT,
+) -> None:
+    """Prepare the next version: set version, released and citation in dataset.yaml,
+    CITATION.cff and the CHANGELOG.md entry, from the diff with the newest published release.
+
+    Versions count from the newest published release, so an unpublished version is kept and
+    refreshed rather than bumped twice. Then `nkdata build`; `nkdata release --publish` once
+    the release is out."""
+    from datetime import date
+
+    from nkdata.release.cutting import apply_plan, plan_release
+    from nkdata.release.cutting import publish as mark_published
+    from nkdata.release.diff import Bump
+
+    if publish == (kind is not None):
+        usage_error("give either a bump kind (major, minor or patch) or --publish.")
+    bump = Bump(kind) if kind in set(Bump) else None
+    if kind is not None and bump is None:
+        usage_error(f"{kind!r} is not a bump kind: major, minor or patch.")
+    try:
+        day = date.fromisoformat(released) if released else date.today()
+    except ValueError:
+        usage_error(f"--date {released!r} is not a date YYYY-MM-DD.")
+    root, corpus, errata = _validated(path, fmt)
+    releases = releases or root.parent / "releases"
+    if publish:
+        with _user_errors():
+            version = mark_published(corpus, releases, errata.entries)
+        typer.echo(f"published release {version}: {releases / 'index.json'} now pins it")
+        typer.echo("next: commit releases/index.json and CHANGELOG.md")
+        return
+    assert bump is not None
+    with _user_errors():
+        plan = plan_release(corpus, root, releases, bump, day, errata.entries)
+        apply_plan(plan, releases)
+    for line in _plan_lines(plan, bump):
+        typer.echo(line)
+
+
+def _plan_lines(plan: Plan, kind: str) -> list[str]:
+    """What ``nkdata release`` did, and what comes next."""
+    if plan.base is None:
+        head = f"version {plan.version} ({plan.why}: it is the first release)"
+    elif plan.kept:
+        head = (
+            f"version {plan.version} is not published yet: kept (versions count from the "
+            f"newest published release, {plan.base}; {kind}: {plan.why})"
+        )
+    else:
+        head = f"version {plan.version} ({kind} after {plan.base}: {plan.why})"
+    lines = [f"{head}, released {plan.released}"]
+    if plan.dropped:
+        lines.append(f"removed the unpublished release {plan.dropped}: {plan.version} replaces it")
+    lines += [f"  wrote {path}" for path in plan.files]
+    lines.append(
+        "next: write the CHANGELOG.md entry's own words (above its generated block), run "
+        "`nkdata build`, commit; `nkdata release --publish` once it is out"
+    )
+    return lines
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str,
+        typer.Argument(help="A version (bundled, cached or in --releases) or a release folder."),
+    ],
+    new: Annotated[str, typer.Argument(help="A version or a release folder.")],
+    fmt: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DiffFormat.TEXT,
+    releases: Annotated[Path, typer.Option(help="Where versions are looked for first.")] = Path(
+        "releases"
+    ),
+) -> None:
+    """Rows added, removed and changed per table between two releases, by id; the cells of
+    each changed row (with the claim's quote); figures whose value changed, by quantity.
+
+    Every file of both sides is hash-checked first: a damaged or altered release is an error
+    (exit 1), never a wrong answer."""
+    import json
+
+    from nkdata.release import diffreport
+    from nkdata.release.diff import compare, dataset_tables, open_release
+
+    with _user_errors():
+        left, right = open_release(old, releases), open_release(new, releases)
+        found = compare(left.version, dataset_tables(left), right.version, dataset_tables(right))
+    if fmt is DiffFormat.JSON:
+        typer.echo(json.dumps(diffreport.as_json(found), ensure_ascii=False, indent=2))
+        return
+    lines = diffreport.text(found) if fmt is DiffFormat.TEXT else diffreport.markdown(found)
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
@@ -202,7 +377,6 @@ new_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(new_app, name="new")
-CorpusOpt = Annotated[Path, typer.Option("--corpus", help="The corpus folder (with dataset.yaml).")]
 
 
 def _scaffold(kind: str, path: Path, *args: object) -> Path:
@@ -379,25 +553,27 @@ def info(
     import nkdata
     from nkdata.errors import NkdataError
     from nkdata.release.info import release_info, render_info
+    from nkdata.schema.characters import escaped
 
     try:
         facts = release_info(nkdata.load(version))
     except NkdataError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {escaped(str(exc))}", err=True)
         raise typer.Exit(1) from None
     for line in render_info(facts):
-        typer.echo(line)
+        typer.echo(escaped(line))
 
 
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Print an :class:`~nkdata.errors.NkdataError` as one line and exit 1, never a traceback."""
     from nkdata.errors import NkdataError
+    from nkdata.schema.characters import escaped
 
     try:
         yield
     except NkdataError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"Error: {escaped(str(exc))}", err=True)
         raise typer.Exit(1) from None
 
 
@@ -412,6 +588,21 @@ def _version_argument(version: str) -> str:
 
 
 @app.command()
+def path(
+    version: Annotated[
+        str | None,
+        typer.Argument(help="A released version [default: the release bundled with nkdata]."),
+    ] = None,
+) -> None:
+    """Print the folder that holds a release's files (Parquet, CSV, datapackage.json, data
+    card), downloading a version that is not here yet; in Python: nkdata.load(VERSION).path."""
+    import nkdata
+
+    with _user_errors():
+        typer.echo(nkdata.load(version and _version_argument(version)).path)
+
+
+@app.command()
 def versions() -> None:
     """List released versions: bundled, cached, and on the release host.
 
@@ -420,6 +611,7 @@ def versions() -> None:
     from nkdata import settings
     from nkdata.download import remote_index
     from nkdata.errors import NkdataError
+    from nkdata.schema.characters import escaped
     from nkdata.store import version_statuses
 
     host, error = None, None
@@ -443,8 +635,11 @@ def versions() -> None:
             f"offline mode ({settings.OFFLINE_ENV}): the release host was not asked", err=True
         )
     if error is not None:
-        typer.echo(f"Error: {error}", err=True)
-        raise typer.Exit(1)
+        typer.echo(
+            f"note: the release host could not be asked ({escaped(str(error))}); listed: the "
+            "versions on this machine ('?': not known whether the host has them)",
+            err=True,
+        )
 
 
 @app.command()
@@ -461,6 +656,14 @@ def download(
             "where nkdata.load(VERSION) finds them).",
         ),
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Fetch every published version the release host lists into the cache, for "
+            "use without a network (NKDATA_OFFLINE=1) afterwards.",
+        ),
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Fetch a release: datapackage.json, Parquet and CSV files, every hash checked.
@@ -472,10 +675,19 @@ def download(
     from nkdata.progress import ByteProgress
     from nkdata.store import bundled_folder, bundled_index
 
+    if every:
+        if version is not None or dest is not None:
+            usage_error(
+                "--all fetches every published version into the cache: give no "
+                "VERSION and no --dest with it."
+            )
+        _download_all(quiet)
+        return
     with _user_errors():
         if version is None:
             index = bundled_index() if settings.offline() else remote_index()
-            version = index.latest
+            published = index.published()
+            version = published[-1] if published else None
             if version is None:
                 usage_error("no version is known; give one (`nkdata versions` lists them).")
         version = _version_argument(version)
@@ -488,9 +700,135 @@ def download(
             return
         with ByteProgress(f"nkdata {version}", enabled=not quiet) as bar:
             result = fetch_release(version, dest, progress=bar)
+    how = "copied from the installed package" if result.from_package else "downloaded"
     typer.echo(
         f"release {version} in {result.folder}: {len(result.files)} files verified, "
-        f"{len(result.fetched)} fetched"
+        f"{len(result.fetched)} {how}"
+    )
+
+
+VersionArg = Annotated[
+    str | None,
+    typer.Argument(help="A released version [default: the release bundled with nkdata]."),
+]
+
+
+FromOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        help="Read this release folder (such as one `nkdata build --releases` or "
+        "`nkdata download --dest` wrote) instead of a version.",
+    ),
+]
+
+
+def _release(version: str | None, folder: Path | None) -> nkdata.Dataset:
+    """The release a command shows: a folder, a version, or the bundled one."""
+    import nkdata
+
+    if folder is not None:
+        return nkdata.load(_version_argument(version) if version else None, path=folder)
+    return nkdata.load(_version_argument(version) if version else None)
+
+
+class LedgerFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def figures(
+    quantity: Annotated[
+        str,
+        typer.Argument(
+            metavar="QUANTITY",
+            help="A quantity id, such as smartphones-in-use (quantities.csv lists them).",
+        ),
+    ],
+    version: VersionArg = None,
+    folder: FromOpt = None,
+    fmt: Annotated[
+        LedgerFormat,
+        typer.Option("--format", "-f", help="An aligned table, or one JSON object a line."),
+    ] = LedgerFormat.TEXT,
+) -> None:
+    """The figure ledger of QUANTITY: every figure of it, in order of publication.
+
+    Each row gives the value or bounds, the words of the text, the as-of date at its
+    precision, the source, who relayed it, the framing and the figure id (article:claim:figure).
+    A figure is an echo of an earlier one when it has the same value, bounds and qualifier and
+    the same original source, reached the article through a relay (the claim's via, or the
+    article's), and a figure with all those came before it: echoes repeat, they do not
+    estimate anew. In Python: nkdata.view.ledger.ledger(nkdata.load(), QUANTITY).
+    """
+    from nkdata.view.ledger import UnknownQuantityError, ledger
+    from nkdata.view.ledgertext import ledger_json_lines, ledger_table
+
+    with _user_errors():
+        data = _release(version, folder)
+        try:
+            rows = ledger(data, quantity)
+        except UnknownQuantityError as exc:
+            usage_error(f"{exc} (release {data.version}).")
+    lines = ledger_table(rows) if fmt is LedgerFormat.TEXT else ledger_json_lines(rows)
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def site(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Folder to write the site into: new, empty, or a site written here before "
+            "(which is replaced).",
+        ),
+    ],
+    version: VersionArg = None,
+    folder: FromOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a static website of a release: an index with search, a page per article (its text
+    with every claim highlighted), per source and per quantity (its ledger and chart).
+
+    Open OUT/index.html in a browser, from disk or any static host: no server, no network.
+    A failed run writes nothing.
+    """
+    from nkdata.progress import progress_display
+    from nkdata.view.site import STEPS, SiteError, write_site
+
+    with _user_errors():
+        data = _release(version, folder)
+        try:
+            with progress_display(enabled=not quiet, total=STEPS) as step:
+                result = write_site(data, out, step)
+        except SiteError as exc:
+            if exc.usage:
+                usage_error(str(exc))
+            raise
+    typer.echo(f"wrote {result.pages} pages of release {data.version} to {result.folder}")
+
+
+def _download_all(quiet: bool) -> None:
+    """Every published version of the host's index into the cache, each verified."""
+    from nkdata.download import fetch_release, remote_index
+    from nkdata.progress import ByteProgress
+
+    with _user_errors():
+        versions = remote_index().published()
+        for version in versions:
+            with ByteProgress(f"nkdata {version}", enabled=not quiet) as bar:
+                result = fetch_release(version, progress=bar)
+            how = "copied from the installed package" if result.from_package else "downloaded"
+            typer.echo(
+                f"release {version} in {result.folder}: {len(result.files)} files verified, "
+                f"{len(result.fetched)} {how}"
+            )
+    typer.echo(
+        f"{len(versions)} published version(s) in the cache: "
+        "nkdata.load(VERSION) needs no network for them"
     )
 
 
@@ -498,36 +836,65 @@ def download(
 def verify(
     path: Annotated[Path, typer.Argument(help="A release folder, or its datapackage.json.")],
     fmt: FormatOpt = Format.TEXT,
+    reference: Annotated[
+        bool,
+        typer.Option(
+            "--frictionless",
+            help="Also run frictionless, the reference validator of Data Packages "
+            "(pip install 'nkdata[frictionless]').",
+        ),
+    ] = False,
 ) -> None:
-    """Check a release folder's hashes, schemas, values, keys and CSV files.
+    """Check a release folder: every file, the descriptor, and every rule of the dataset.
 
-    File sizes and SHA-256 hashes, column types, vocabularies and patterns, primary and foreign
-    keys, and CSV against Parquet, vectorised with pyarrow (no frictionless). Exit 0 sound,
-    1 problems found, 2 not a folder.
+    Exactly the listed files, with their sizes and SHA-256 hashes; the descriptor nkdata writes
+    for them; the models' columns, in order; every rule `nkdata build` checks (values, texts,
+    quotes and figures at their offsets, dates, keys) and CSV against Parquet, vectorised with
+    pyarrow (no frictionless). Exit 0 sound, 1 problems found, 2 not a folder.
     """
     from nkdata.corpus.report import render, summary
     from nkdata.release.verify import verify_release
+    from nkdata.schema.characters import escaped
     from nkdata.schema.releasefolder import DESCRIPTOR
 
     folder = path.parent if path.name == DESCRIPTOR and path.is_file() else path
     if not folder.is_dir():
         usage_error(f"{path} is not a release folder.")
     outcome = verify_release(folder)
+    if reference:
+        from nkdata.release.referencecheck import reference_problems
+
+        with _user_errors():
+            outcome.problems.extend(reference_problems(folder))
     for line in render(outcome.problems, str(folder), fmt):
         typer.echo(line)
     if fmt is Format.TEXT and outcome.problems:
         typer.echo(summary(outcome.problems, 0), err=True)
     elif fmt is Format.TEXT:
         typer.echo(
-            f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
-            f"{outcome.rows} rows, no problems"
+            escaped(
+                f"verified: release {outcome.version} at {folder}: {outcome.files} files, "
+                f"{outcome.rows} rows, no problems"
+            )
         )
     raise typer.Exit(1 if outcome.problems else 0)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``finally`` and ``with`` runs: worker
+    processes are stopped, temporary folders removed, as after Ctrl-C."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: exit 130 on SIGINT and 143 on SIGTERM, having cleaned up."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
+    except Terminated:
+        sys.exit(128 + signal.SIGTERM)

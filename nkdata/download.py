@@ -12,10 +12,13 @@ descriptor records, and refuses one that ends short.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import shutil
+import socket
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from nkdata.errors import (
     OfflineError,
     VersionNotFoundError,
 )
+from nkdata.schema.characters import escaped
 from nkdata.schema.releasefolder import (
     DESCRIPTOR,
     INDEX,
@@ -40,14 +44,15 @@ from nkdata.schema.releasefolder import (
     check_version,
     parse_descriptor,
     release_files,
+    remove_stale_temps,
+    temp_prefix,
     version_key,
 )
-from nkdata.store import bundled_folder, cache_folder, known_entry
+from nkdata.store import bundled_folder, cache_folder, check_host_index, known_entry, pin
 
 if TYPE_CHECKING:
     import requests
 
-STAGING_PREFIX = ".nkdata-download-"
 _CHUNK = 1 << 16
 
 
@@ -69,6 +74,8 @@ class FetchResult:
     """Every file of the release, descriptor first."""
     fetched: tuple[str, ...]
     """The files that were not already in place."""
+    from_package: bool = False
+    """The files came from the installed package (copied), not from the release host."""
 
 
 def remote_index() -> Index:
@@ -82,6 +89,7 @@ def remote_index() -> Index:
     with _staging(root) as staging:
         path = _retrieve(INDEX, staging, None, None)
         index = Index.parse(path.read_bytes(), f"{settings.base_url()}/{INDEX}")
+        check_host_index(index)
         path.replace(root / INDEX)
     return index
 
@@ -138,21 +146,47 @@ def fetch_release(
     descriptor_file = ReleaseFile(DESCRIPTOR, entry.datapackage, entry.bytes)
     in_cache = dest is None
     with _staging(folder.parent) as staging:
-        if _in_place(folder, descriptor_file, delete_if_wrong=in_cache):
+        if _in_place(folder, descriptor_file, delete_if_wrong=False):
             descriptor_path = folder / DESCRIPTOR
         else:
+            _refuse_to_replace(folder, [descriptor_file], version)
             descriptor_path = obtain(descriptor_file, staging)
         where = f"the descriptor of version {version}"
         files = release_files(parse_descriptor(descriptor_path.read_bytes(), where), where)
         needed = [f for f in files if not _in_place(folder, f, delete_if_wrong=in_cache)]
+        _refuse_to_replace(folder, needed, version)
         if progress is not None:
             progress.start(sum(f.bytes for f in needed))
         for file in needed:
             obtain(file, staging)
         moved = [*needed, *([descriptor_file] if descriptor_path.parent == staging else [])]
         _move(staging, folder, [file.name for file in moved])
+    if in_cache:
+        pin(entry)
     names = (DESCRIPTOR, *(file.name for file in files))
-    return FetchResult(version, folder, names, tuple(file.name for file in moved))
+    fetched = tuple(file.name for file in moved)
+    return FetchResult(version, folder, names, fetched, from_package=bundled is not None)
+
+
+def _refuse_to_replace(folder: Path, files: list[ReleaseFile], version: str) -> None:
+    """Refuse, before anything is fetched, to replace a file in ``folder`` that is not the
+    release's: a user's file of the same name in ``--dest``, or a cached descriptor that
+    differs from the one the index vouches for (a version never changes; the copy is kept)."""
+    taken = [f for f in files if (folder / f.name).exists() or (folder / f.name).is_symlink()]
+    if not taken:
+        return
+    if any(f.name == DESCRIPTOR for f in taken) and folder.parent == settings.cache_dir():
+        found = ReleaseFile.of(folder / DESCRIPTOR).sha256
+        raise ChecksumError(
+            f"the cached release {version} in {folder} has descriptor {found}, but the index "
+            f"vouches for {taken[0].sha256}: a released version never changes, so your copy is "
+            f"kept. If it is damaged, delete {folder} to download the version again."
+        )
+    names = ", ".join(f.name for f in taken)
+    raise NkdataError(
+        f"{folder} already holds {names}, which differ from release {version}'s; refusing to "
+        "replace them, nothing was written. Move them away or choose another --dest."
+    )
 
 
 Obtain = Callable[[ReleaseFile, Path], Path]
@@ -215,13 +249,17 @@ def _downloader(version: str, progress: Progress | None) -> Obtain:
 def _staging(parent: Path) -> Iterator[Path]:
     """A hidden temporary folder in ``parent``, removed at the end with anything left in it.
 
+    It is named ``.nkdata-download-<pid>-*``, so that a later download removes the folders of
+    downloads whose process is gone (killed by SIGKILL, or a power cut).
+
     Folders created to hold it are removed too if the block fails, so that a failed download
     writes nothing.
     """
     created = [p for p in (parent, *parent.parents) if not p.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=parent))
+        remove_stale_temps(parent, "download")  # those of downloads that were killed
+        staging = Path(tempfile.mkdtemp(prefix=temp_prefix("download"), dir=parent))
     except OSError as exc:
         raise NkdataError(f"cannot write to {parent}: {exc.strerror or exc}.") from None
     try:
@@ -279,10 +317,26 @@ class _Guard:
     file: ReleaseFile | None
     progress: Progress | None
     actual: str | None = field(default=None, init=False)
+    response: requests.Response | None = field(default=None, init=False)
+    expired: bool = field(default=False, init=False)
 
     @property
     def limit(self) -> int:
         return self.file.bytes if self.file else settings.MAX_INDEX_BYTES
+
+    @property
+    def deadline(self) -> float:
+        """Seconds the whole file may take (:data:`nkdata.settings.DEADLINE`)."""
+        return settings.DEADLINE + self.limit / settings.MIN_RATE
+
+    def _expire(self) -> None:
+        """At the deadline: shut the connection, which ends a read that is waiting on it."""
+        self.expired = True
+        connection = getattr(self.response.raw, "connection", None) if self.response else None
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def __call__(self, url: str, output_file: str, pooch: Any) -> None:
         import pooch as pooch_module
@@ -291,23 +345,40 @@ class _Guard:
         downloader = pooch_module.HTTPDownloader(
             chunk_size=_CHUNK, timeout=settings.TIMEOUT, hooks={"response": [self._check]}
         )
+        timer = threading.Timer(self.deadline, self._expire)
+        timer.daemon = True
+        timer.start()
         with open(output_file, "wb") as handle:  # noqa: PTH123 - pooch gives a str path
             sink = _Sink(handle, self)
             try:
                 downloader(url, sink, pooch)
             except requests.exceptions.ChunkedEncodingError:
-                self._truncated(sink.size)
+                if not self.expired:
+                    self._truncated(sink.size)
+            except requests.RequestException:
+                if not self.expired:
+                    raise
+            finally:
+                timer.cancel()
+        if self.expired:
+            raise DownloadError(
+                f"{self.name}: the release host sent {sink.size:,} bytes in "
+                f"{self.deadline:.0f} s, too slowly ({self.url}); stopped, nothing was kept. "
+                "Try again later."
+            )
         self.actual = f"sha256:{sink.digest.hexdigest()}"
         if self.file is not None and sink.size < self.file.bytes:
             self._truncated(sink.size)
 
     def _check(self, response: requests.Response, *args: object, **kwargs: object) -> None:
         """Refuse a redirect off the release host, or a body announced as too large."""
+        self.response = response
         if response.is_redirect:
             target = urljoin(response.url, response.headers["location"])
             if _origin(target) != _origin(self.url):
                 raise DownloadError(
-                    f"{self.url} redirects to another host ({target}); refused, nothing was "
+                    f"{self.url} redirects to another host ({escaped(target)}); refused, "
+                    "nothing was "
                     f"kept. Set {settings.BASE_URL_ENV} to a URL that serves the files itself."
                 )
             return

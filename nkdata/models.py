@@ -7,7 +7,7 @@ these classes (see :mod:`nkdata.schema.export`). Field order is column order. A 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, ClassVar, Self
 
@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validat
 from pydantic_core import PydanticCustomError
 
 from nkdata.schema.fields import (
+    Count,
     CountryCode,
+    Day,
     LanguageTag,
     Line,
     Prose,
@@ -133,7 +135,7 @@ class Article(Row):
     """Source ids of the named authors, in byline order; empty when none is named."""
     url: Url | None
     """Where the article was published; null when unknown."""
-    published: date
+    published: Day
     """The earliest day the article can have been published: the first day of the period when
     the date is less precise than a day, or of an interval."""
     published_latest: date | None = None
@@ -148,7 +150,7 @@ class Article(Row):
     """The publication date as an EDTF (ISO 8601-2) string, which cannot be misread:
     `2018-09-05`, `2018-09` (some day that month), `2017/..` (2017 or later),
     `2015-06-25/2015-06-26` (one of those days)."""
-    retrieved: date | None
+    retrieved: Day | None
     """When the text was retrieved, where known."""
     language: LanguageTag
     """BCP 47 language tag of the text, such as `en`."""
@@ -160,6 +162,12 @@ class Article(Row):
     """Who holds the text's copyright and on what terms it is redistributed here."""
     notes: Prose | None = None
     """Annotators' notes on the metadata: how an undated or unsigned page was dated, and why."""
+
+    def __str__(self) -> str:
+        """``id: 'title' (published 2017/.., inferred)``: the date as EDTF, never misread."""
+        return (
+            f"{self.id}: {self.title!r} (published {self.published_edtf}, {self.published_basis})"
+        )
 
 
 class Claim(Row):
@@ -189,12 +197,18 @@ class Claim(Row):
     """How the article presents the claim's truth."""
     topic: Topic = Field(strict=False)
     """What the claim is about."""
-    claim_date: date | None = None
+    claim_date: Day | None = None
     """When the claim was made, where the text says: the first day of the period."""
     claim_date_precision: DatePrecision | None = Field(default=None, strict=False)
     """How much of `claim_date` the text supports."""
     claim_date_edtf: Line | None = None
     """`claim_date` as written, at its precision (EDTF): `2024-11`, not 2024-11-01."""
+
+    def __str__(self) -> str:
+        """``id: statement (source via relay, 2024-11)``."""
+        via = f" via {self.via_id}" if self.via_id else ""
+        when = f", {self.claim_date_edtf}" if self.claim_date_edtf else ""
+        return f"{self.id}: {self.statement} ({self.source_id}{via}{when})"
 
 
 class Figure(Row):
@@ -214,17 +228,17 @@ class Figure(Row):
     """Offset of the figure text in the article text, in code points."""
     text_end: NonNegativeInt
     """End of the figure text (exclusive): `article.text[text_start:text_end] == text`."""
-    value: float | None = None
+    value: Count | None = None
     """The number, scaled to the unit ("4 million" → 4000000); null when only bounds are known."""
-    low: float | None = None
+    low: Count | None = None
     """Lower bound, where the text gives or implies one."""
-    high: float | None = None
+    high: Count | None = None
     """Upper bound, where the text gives or implies one."""
     qualifier: Qualifier = Field(strict=False)
     """How exact the number is; decides which of value, low and high are set."""
     unit: Slug
     """The quantity's unit, repeated here so the table reads on its own."""
-    as_of: date | None = None
+    as_of: Day | None = None
     """When the number held, where the text says: the first day of the period."""
     as_of_precision: DatePrecision | None = Field(default=None, strict=False)
     """How much of `as_of` the text supports."""
@@ -232,6 +246,16 @@ class Figure(Row):
     """`as_of` as written, at its precision (EDTF): `2018`, not 2018-01-01."""
     place: CountryCode | None = None
     """ISO 3166-1 alpha-2 code of where the number holds."""
+
+    def __str__(self) -> str:
+        """``id: '4-5 million' mobile-subscribers range low 4e+06 high 5e+06 (as of 2018)``."""
+        numbers = " ".join(
+            f"{name} {number:g}"
+            for name, number in (("value", self.value), ("low", self.low), ("high", self.high))
+            if number is not None
+        )
+        when = f" (as of {self.as_of_edtf})" if self.as_of_edtf else ""
+        return f"{self.id}: {self.text!r} {self.quantity_id} {self.qualifier} {numbers}{when}"
 
     @model_validator(mode="after")
     def _bounds_fit_qualifier(self) -> Self:
@@ -274,9 +298,9 @@ def check_figure_values(
             "low {low}, value {value}, high {high} are not in order",
             {"low": _shown(low), "value": _shown(value), "high": _shown(high)},
         )
-    needs = _QUALIFIER_SHAPES[qualifier]
+    needs = QUALIFIER_SHAPES[qualifier]
     given = {"value": value, "low": low, "high": high}
-    wrong = [name for name, rule in needs.items() if not rule(given[name], given)]
+    wrong = [name for name, need in needs.items() if not need.holds(given[name], given)]
     if wrong:
         raise PydanticCustomError(
             "figure-qualifier",
@@ -284,7 +308,7 @@ def check_figure_values(
             {
                 "qualifier": qualifier.value,
                 "fields": ", ".join(wrong),
-                "rule": _QUALIFIER_RULES[qualifier],
+                "rule": QUALIFIER_RULES[qualifier],
             },
         )
 
@@ -294,44 +318,47 @@ def _shown(number: float | None) -> str:
 
 
 Numbers = dict[str, float | None]
-NumberRule = Callable[[float | None, Numbers], bool]
 
 
-def _set(number: float | None, _: Numbers) -> bool:
-    return number is not None
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What a qualifier asks of one of value, low and high: ``set``, ``unset``, ``any``,
+    ``equals`` (set, and equal to ``other``) or ``some`` (at least one of the three set).
+
+    The shapes below are the one definition; :meth:`holds` reads them for one row, and
+    :mod:`nkdata.release.tablerules` reads them for a whole Arrow table.
+    """
+
+    kind: str
+    other: str = ""
+
+    def holds(self, number: float | None, given: Numbers) -> bool:
+        if self.kind == "set":
+            return number is not None
+        if self.kind == "unset":
+            return number is None
+        if self.kind == "equals":
+            return number is not None and number == given[self.other]
+        if self.kind == "some":
+            return any(v is not None for v in given.values())
+        return True
 
 
-def _unset(number: float | None, _: Numbers) -> bool:
-    return number is None
+_SET, _UNSET, _ANY, _SOME = Need("set"), Need("unset"), Need("any"), Need("some")
 
-
-def _any(number: float | None, _: Numbers) -> bool:
-    return True
-
-
-def _equals(other: str) -> NumberRule:
-    def rule(number: float | None, given: Numbers) -> bool:
-        return number is not None and number == given[other]
-
-    return rule
-
-
-def _some_number(number: float | None, given: Numbers) -> bool:
-    return any(v is not None for v in given.values())
-
-
-_QUALIFIER_SHAPES: dict[Qualifier, dict[str, NumberRule]] = {
-    Qualifier.EXACT: {"value": _set, "low": _unset, "high": _unset},
-    Qualifier.APPROXIMATELY: {"value": _set, "low": _any, "high": _any},
-    Qualifier.MORE_THAN: {"value": _equals("low"), "low": _set, "high": _unset},
-    Qualifier.AT_LEAST: {"value": _equals("low"), "low": _set, "high": _unset},
-    Qualifier.LESS_THAN: {"value": _equals("high"), "low": _unset, "high": _set},
-    Qualifier.AT_MOST: {"value": _equals("high"), "low": _unset, "high": _set},
-    Qualifier.RANGE: {"value": _any, "low": _set, "high": _set},
-    Qualifier.VAGUE: {"value": _some_number, "low": _any, "high": _any},
+QUALIFIER_SHAPES: dict[Qualifier, dict[str, Need]] = {
+    Qualifier.EXACT: {"value": _SET, "low": _UNSET, "high": _UNSET},
+    Qualifier.APPROXIMATELY: {"value": _SET, "low": _ANY, "high": _ANY},
+    Qualifier.MORE_THAN: {"value": Need("equals", "low"), "low": _SET, "high": _UNSET},
+    Qualifier.AT_LEAST: {"value": Need("equals", "low"), "low": _SET, "high": _UNSET},
+    Qualifier.LESS_THAN: {"value": Need("equals", "high"), "low": _UNSET, "high": _SET},
+    Qualifier.AT_MOST: {"value": Need("equals", "high"), "low": _UNSET, "high": _SET},
+    Qualifier.RANGE: {"value": _ANY, "low": _SET, "high": _SET},
+    Qualifier.VAGUE: {"value": _SOME, "low": _ANY, "high": _ANY},
 }
+"""Which of value, low and high each qualifier needs."""
 
-_QUALIFIER_RULES: dict[Qualifier, str] = {
+QUALIFIER_RULES: dict[Qualifier, str] = {
     Qualifier.EXACT: "set value only",
     Qualifier.APPROXIMATELY: "set value; low and high are optional",
     Qualifier.MORE_THAN: "set low and value to the number; leave high empty",

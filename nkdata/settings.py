@@ -30,6 +30,11 @@ OFFLINE_ENV = "NKDATA_OFFLINE"
 
 TIMEOUT = 30.0
 """Seconds to wait for the release host to connect or to send the next bytes."""
+DEADLINE = 120.0
+"""Seconds a download of one file may take, plus one second per :data:`MIN_RATE` bytes: a
+host that trickles a byte at a time can no longer hold a download forever."""
+MIN_RATE = 64 * 1024
+"""Bytes per second below which a download of a large file runs out of time."""
 MAX_INDEX_BYTES = 1 << 20
 """Largest index.json accepted; release files are capped at the size their descriptor gives."""
 

@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,11 +24,14 @@ from nkdata.errors import ChecksumError, NkdataError, ReleaseError
 from nkdata.schema.releasefolder import (
     DESCRIPTOR,
     INDEX,
+    MAX_JSON_BYTES,
     Index,
     IndexEntry,
     check_version,
+    is_hash,
     is_version,
     parse_descriptor,
+    read_regular,
     release_files,
     sha256,
     version_key,
@@ -78,18 +82,69 @@ def cached_index() -> Index:
     if not path.is_file():
         return Index.empty()
     try:
-        return Index.parse(path.read_bytes(), str(path))
-    except ReleaseError:
+        return Index.parse(read_regular(path, MAX_JSON_BYTES), str(path))
+    except (ReleaseError, OSError):
         path.unlink(missing_ok=True)
         return Index.empty()
 
 
 def known_entry(version: str) -> IndexEntry | None:
-    """The descriptor hash of ``version`` from the bundled index, else from the cached one.
+    """The descriptor hash of ``version``: from the bundled index, else the one pinned when it
+    was first downloaded here, else the cached host index.
 
-    The bundled index wins: a version the package knows is pinned by the package itself.
+    The bundled index wins: a version the package knows is pinned by the package itself; a
+    version downloaded once is pinned by this machine (:func:`pin`), so that no later index
+    of the host can change it.
     """
-    return bundled_index().versions.get(version) or cached_index().versions.get(version)
+    return (
+        bundled_index().versions.get(version)
+        or pinned_entry(version)
+        or cached_index().versions.get(version)
+    )
+
+
+def _pin_path(version: str) -> Path:
+    return settings.cache_dir() / "pinned" / check_version(version)
+
+
+def pinned_entry(version: str) -> IndexEntry | None:
+    """The descriptor hash and size this machine recorded for ``version`` when it was first
+    downloaded and checked (None if never, or if the record is unreadable)."""
+    try:
+        digest, size = _pin_path(version).read_text(encoding="ascii").split()
+        entry = IndexEntry(version, digest, int(size))
+    except (OSError, ValueError, UnicodeError):
+        return None
+    return entry if is_hash(entry.datapackage) and entry.bytes >= 0 else None
+
+
+def pin(entry: IndexEntry) -> None:
+    """Record ``entry`` as the only bytes ``entry.version`` may have on this machine. A version
+    pinned before keeps its pin (the record is created, never replaced)."""
+    target = _pin_path(entry.version)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}-{os.getpid()}")
+    temp.write_text(f"{entry.datapackage} {entry.bytes}\n", encoding="ascii")
+    try:
+        os.link(temp, target)  # fails if a pin exists: never replaced
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def check_host_index(host: Index) -> None:
+    """Refuse an index of the host that changes a version this machine knows (bundled or
+    pinned): a released version never changes, and the user's copy is kept."""
+    for version, entry in host.versions.items():
+        known = bundled_index().versions.get(version) or pinned_entry(version)
+        if known is not None and known.datapackage != entry.datapackage:
+            raise ReleaseError(
+                f"the release host now lists version {version} with descriptor "
+                f"{entry.datapackage}, but this machine has {version} as {known.datapackage}. "
+                "A released version never changes: the host's index is refused and your copy "
+                f"is kept. Report it to the release host ({settings.base_url()})."
+            )
 
 
 def bundled_folder(version: str) -> Path | None:
@@ -140,13 +195,24 @@ def read_verified(
         ) from None
     actual = sha256(data)
     if actual != expected:
-        if origin is Origin.CACHE:
-            path.unlink(missing_ok=True)
+        if origin is Origin.CACHE and path.name != DESCRIPTOR:
+            path.unlink(missing_ok=True)  # its descriptor, checked, says what it must hold
         raise ChecksumError(
             f"{path.name} in {path.parent} does not match its checksum: expected {expected}, "
-            f"got {actual}. " + repair_hint(origin, path.parent, version)
+            f"got {actual}. "
+            + (
+                _KEPT.format(folder=path.parent)
+                if origin is Origin.CACHE and path.name == DESCRIPTOR
+                else repair_hint(origin, path.parent, version)
+            )
         )
     return data
+
+
+_KEPT = (
+    "A version never changes, so this copy is kept, not replaced; if it is damaged, delete "
+    "{folder} to download the version again."
+)
 
 
 def missing_files(folder: Path) -> list[str]:
@@ -158,8 +224,9 @@ def missing_files(folder: Path) -> list[str]:
     if not path.is_file():
         return [DESCRIPTOR]
     try:
-        files = release_files(parse_descriptor(path.read_bytes(), str(path)), str(path))
-    except ReleaseError:
+        data = read_regular(path, MAX_JSON_BYTES)
+        files = release_files(parse_descriptor(data, str(path)), str(path))
+    except (ReleaseError, OSError):
         return [DESCRIPTOR]
     return [file.name for file in files if not (folder / file.name).is_file()]
 

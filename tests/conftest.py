@@ -135,6 +135,7 @@ def typed_rows(records: Iterable[dict[str, str]], model: type[Row]) -> list[dict
         "string": str,
         "integer": int,
         "number": float,
+        "boolean": {"true": True, "false": False}.__getitem__,  # nothing else is a boolean
         "date": date.fromisoformat,
         "list": lambda cell: cell.split(",") if cell else [],
     }

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from nkdata.schema.vocab import ClaimMode, DateBasis, Documented, Framing, Qualifier, Topic
+from nkdata.schema.vocab import (
+    ClaimMode,
+    DateBasis,
+    Documented,
+    ExclusionReason,
+    Framing,
+    NonBodyKind,
+    Qualifier,
+    Topic,
+)
 from tests.conftest import REPO
 
 GUIDE = REPO / "docs" / "annotation.md"
 
 
-@pytest.mark.parametrize("vocabulary", [ClaimMode, Framing, Topic, Qualifier, DateBasis])
+@pytest.mark.parametrize(
+    "vocabulary", [ClaimMode, Framing, Topic, Qualifier, DateBasis, NonBodyKind, ExclusionReason]
+)
 def test_guide_tables_quote_every_member_and_its_meaning(vocabulary: type[Documented]) -> None:
     text = GUIDE.read_text(encoding="utf-8")
     missing = [

@@ -22,6 +22,8 @@ FIGURES = [
     "cold build",
     "re-validate, 1 article changed",
     "verify release",
+    "nkdata site",
+    "nkdata figures",
     "load sources",
     "load quantities",
     "load articles",
@@ -77,7 +79,7 @@ def test_benchmark_runs_on_p1k(tmp_path: Path) -> None:
         assert "nan" not in row, row
     for floor in ("CSafeLoader parse", "pq.read_table", "frictionless validate", "python -c pass"):
         assert floor in run.stdout
-    for command in ("validate", "build", "re-validate", "verify"):
+    for command in ("validate", "build", "re-validate", "verify", "site", "figures"):
         assert f"{command} exited" not in run.stdout, run.stdout
     written = json.loads((tmp_path / "p1k.json").read_text())
     assert written["articles"] == 1000

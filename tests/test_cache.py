@@ -169,7 +169,9 @@ def test_cache_lives_outside_the_corpus(nkdata, corpus: Path, private_cache: Pat
     assert snapshot(corpus.parent) == before
     (cache_file,) = (path for path in private_cache.rglob("*") if path.is_file())
     assert cache_file == checkcache.cache_file(corpus)
-    assert checkcache.load(corpus).folders == sorted(p.name for p in (corpus / "articles").iterdir())
+    assert checkcache.load(corpus).folders == sorted(
+        p.name for p in (corpus / "articles").iterdir()
+    )
 
 
 def test_unreadable_cache_is_ignored(nkdata, corpus: Path, parsed) -> None:

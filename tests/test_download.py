@@ -1,13 +1,15 @@
 """Downloads through the public API and the CLI, from a real HTTP server on 127.0.0.1.
 
-The served site holds the committed release 0.1.0 (also bundled) and a release 0.2.0 built from
-the corpus for these tests, which only the host has. Every test gets an empty private cache.
+The served site holds the latest committed release (also bundled) and the release after it,
+built from the corpus for these tests, which only the host has. Every test gets an empty
+private cache.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -19,28 +21,47 @@ from typer.testing import CliRunner
 
 import nkdata
 from nkdata.cli import app
+from nkdata.models import TABLES as MODELS
 from nkdata.schema.releasefolder import ReleaseFile
-from tests.conftest import CORPUS, REPO, edit
+from tests.conftest import CORPUS
+from tests.support.corpusfacts import (
+    bump_version,
+    chart_files,
+    latest_release,
+    next_version,
+    release_folder,
+    released_versions,
+)
 from tests.support.releaseserver import ReleaseServer, body, redirect, status, truncated
 
-VERSION = "0.2.0"
-TABLES = ["articles", "claims", "figures", "quantities", "sources"]
-FILES = ["datapackage.json", *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet"))]
+BUNDLED = latest_release()
+"""The latest committed release: bundled, and served by the host too."""
+VERSION = next_version(BUNDLED)
+"""The release after it, which only the host has."""
+TABLES = [model.table for model in MODELS]
+FILES = [
+    "datapackage.json",
+    *(f"{t}.{fmt}" for t in TABLES for fmt in ("csv", "parquet")),
+    *chart_files(release_folder(BUNDLED)),  # VERSION is built from the same corpus
+    "README.md",
+]
+PIN = ["pinned", f"pinned/{VERSION}"]
+"""What the cache keeps of a version downloaded once: the hash of its descriptor."""
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A releases folder as the host serves it: 0.1.0, 0.2.0 and index.json. Read-only."""
+    """A releases folder as the host serves it: BUNDLED, VERSION and index.json. Read-only."""
     root = tmp_path_factory.mktemp("site")
     releases = root / "releases"
     releases.mkdir()
-    shutil.copytree(REPO / "releases" / "0.1.0", releases / "0.1.0")
+    shutil.copytree(release_folder(BUNDLED), releases / BUNDLED)
     shutil.copytree(CORPUS, root / "corpus")
-    edit(root / "corpus" / "dataset.yaml", "0.1.0", VERSION, count=2)  # version and citation
-    result = CliRunner().invoke(
-        app, ["build", str(root / "corpus"), "--releases", str(releases), "--quiet"]
-    )
-    assert result.exit_code == 0, result.output
+    bump_version(root / "corpus", VERSION)
+    corpus = str(root / "corpus")
+    for command in (["build", corpus, "-q"], ["release", "--publish", "--corpus", corpus]):
+        result = CliRunner().invoke(app, [*command, "--releases", str(releases)])
+        assert result.exit_code == 0, result.output  # the host's release is published
     return releases
 
 
@@ -79,7 +100,9 @@ def test_download_load_and_cache_hit(host: ReleaseServer, site: Path, cache: Pat
     expected_rows = pq.read_table(site / VERSION / "claims.parquet").num_rows
     assert len(data.claims) == expected_rows
     assert sorted(host.requests) == sorted(["index.json", *(f"{VERSION}/{n}" for n in FILES)])
-    assert cache_files(cache) == sorted(["index.json", VERSION, *(f"{VERSION}/{n}" for n in FILES)])
+    assert cache_files(cache) == sorted(
+        ["index.json", VERSION, *PIN, *(f"{VERSION}/{n}" for n in FILES)]
+    )
 
     host.requests.clear()
     again = nkdata.load(VERSION)
@@ -117,7 +140,8 @@ def test_cached_version_loads_offline(host: ReleaseServer, monkeypatch) -> None:
 
 def test_offline_mode_without_the_data(host: ReleaseServer, cache: Path, monkeypatch) -> None:
     monkeypatch.setenv("NKDATA_OFFLINE", "1")
-    with pytest.raises(nkdata.OfflineError, match=r"version 0\.2\.0 .*NKDATA_OFFLINE"):
+    message = rf"version {re.escape(VERSION)} .*NKDATA_OFFLINE"
+    with pytest.raises(nkdata.OfflineError, match=message):
         nkdata.load(VERSION)
     assert host.requests == [] and cache_files(cache) == []
 
@@ -129,12 +153,13 @@ def test_offline_mode_never_downloads_a_known_version(host, cache: Path, cli, mo
     monkeypatch.setenv("NKDATA_OFFLINE", "1")
     result = cli("download", VERSION)
     assert result.exit_code == 1 and "offline mode (NKDATA_OFFLINE) is on" in result.stderr
-    assert host.requests == [] and cache_files(cache) == ["index.json"]
+    assert host.requests == [] and cache_files(cache) == ["index.json", *PIN]
 
 
 def test_missing_version_lists_the_available_ones(host: ReleaseServer, cache: Path) -> None:
+    on_host = f"lists {BUNDLED}, {VERSION}."
     with pytest.raises(
-        nkdata.VersionNotFoundError, match=r"9\.9\.9 does not exist.*0\.1\.0, 0\.2\.0"
+        nkdata.VersionNotFoundError, match=rf"9\.9\.9 does not exist: .*{re.escape(on_host)}"
     ):
         nkdata.load("9.9.9")
     assert host.requests == ["index.json"]
@@ -291,6 +316,9 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
     (cache / "index.json").write_text("{", encoding="utf-8")
     host.requests.clear()
     assert nkdata.load(VERSION).version == VERSION
+    assert host.requests == [], "a downloaded version is pinned: its load needs no index"
+    with pytest.raises(nkdata.VersionNotFoundError):
+        nkdata.load("9.9.9")
     assert host.requests == ["index.json"], "only the index is fetched again"
     assert json.loads((cache / "index.json").read_text(encoding="utf-8"))["latest"] == VERSION
 
@@ -298,11 +326,11 @@ def test_damaged_cached_index_is_replaced(host: ReleaseServer, cache: Path) -> N
 def test_cli_download_to_cache_then_again(host: ReleaseServer, cli) -> None:
     first = cli("download", VERSION)
     assert first.exit_code == 0, first.stderr
-    assert (
-        f"release {VERSION} in " in first.stdout and "11 files verified, 11 fetched" in first.stdout
-    )
+    files = len(FILES)  # every table as Parquet and CSV, the data card and the descriptor
+    assert f"release {VERSION} in " in first.stdout
+    assert f"{files} files verified, {files} downloaded" in first.stdout
     again = cli("download", VERSION)
-    assert again.exit_code == 0 and "11 files verified, 0 fetched" in again.stdout
+    assert again.exit_code == 0 and f"{files} files verified, 0 downloaded" in again.stdout
 
 
 def test_cli_download_latest_to_a_folder_then_verify(host, tmp_path: Path, cli) -> None:
@@ -317,8 +345,8 @@ def test_cli_download_latest_to_a_folder_then_verify(host, tmp_path: Path, cli) 
 
 
 def test_cli_download_of_a_bundled_version_copies_without_network(tmp_path: Path, cli) -> None:
-    assert cli("download", "0.1.0").stdout.startswith("release 0.1.0 is bundled")
-    result = cli("download", "0.1.0", "--dest", tmp_path / "copy")
+    assert cli("download", BUNDLED).stdout.startswith(f"release {BUNDLED} is bundled")
+    result = cli("download", BUNDLED, "--dest", tmp_path / "copy")
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == sorted(FILES)
 
@@ -334,7 +362,7 @@ def test_cli_failed_download_writes_nothing(host: ReleaseServer, tmp_path: Path,
 
 def test_cli_download_into_a_file_is_a_clear_error(tmp_path: Path, cli) -> None:
     (tmp_path / "taken").write_text("", encoding="utf-8")
-    result = cli("download", "0.1.0", "--dest", tmp_path / "taken")
+    result = cli("download", BUNDLED, "--dest", tmp_path / "taken")
     assert result.exit_code == 1 and result.stderr.startswith("Error: cannot write to ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
@@ -357,7 +385,12 @@ def test_cli_versions(host: ReleaseServer, cli, monkeypatch) -> None:
     result = cli("versions")
     assert result.exit_code == 0, result.stderr
     lines = [line.split() for line in result.stdout.splitlines()]
-    assert lines[1:] == [[VERSION, "-", "yes", "yes", "(latest)"], ["0.1.0", "yes", "-", "yes"]]
+    bundled = released_versions()[::-1]  # a checkout bundles every committed release
+    on_host = {BUNDLED}
+    assert lines[1:] == [
+        [VERSION, "-", "yes", "yes", "(latest)"],
+        *([v, "yes", "-", "yes" if v in on_host else "-"] for v in bundled),
+    ]
 
     monkeypatch.setenv("NKDATA_OFFLINE", "1")
     host.requests.clear()
@@ -365,12 +398,15 @@ def test_cli_versions(host: ReleaseServer, cli, monkeypatch) -> None:
     assert offline.exit_code == 0 and host.requests == []
     assert [line.split() for line in offline.stdout.splitlines()][1:] == [
         [VERSION, "-", "yes", "?"],
-        ["0.1.0", "yes", "-", "?"],
+        *([v, "yes", "-", "?"] for v in bundled),
     ]
     assert "offline mode" in offline.stderr
 
 
 def test_cli_versions_with_the_host_down(cli) -> None:
     result = cli("versions")
-    assert result.exit_code == 1
-    assert "0.1.0" in result.stdout and result.stderr.startswith("Error: cannot reach")
+    assert result.exit_code == 0, "what is on this machine is still listed"
+    listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert listed == released_versions()[::-1]
+    assert all(line.split()[3] == "?" for line in result.stdout.splitlines()[1:])
+    assert result.stderr.startswith("note: the release host could not be asked (cannot reach")

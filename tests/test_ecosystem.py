@@ -18,11 +18,13 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from nkdata.models import TABLES as MODELS
 from tests.conftest import REPO
+from tests.support.corpusfacts import release_folder
 
-LATEST = json.loads((REPO / "releases" / "index.json").read_text(encoding="utf-8"))["latest"]
-RELEASE = REPO / "releases" / LATEST
-TABLES = ("sources", "quantities", "articles", "claims", "figures")
+RELEASE = release_folder()
+"""The latest committed release."""
+TABLES = tuple(model.table for model in MODELS)
 
 
 @pytest.fixture
@@ -103,12 +105,30 @@ def test_workflow_validates_and_checks_the_release_on_pull_requests() -> None:
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert "pull_request" in workflow[True]  # PyYAML reads the key `on` as True
     runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
-    assert "pip install -c constraints.txt -e ." in runs
+    assert 'pip install -c constraints.txt -e ".[site]"' in runs
     validate = next(run for run in runs if run.startswith("nkdata validate"))
     assert "--format github" in validate
     build = next(run for run in runs if run.startswith("nkdata build"))
     assert "--check" in build
     assert runs.index(validate) < runs.index(build)
+
+
+def test_site_workflow_publishes_the_site_to_pages() -> None:
+    path = REPO / ".github" / "workflows" / "site.yml"
+    checked = check_jsonschema("vendor.github-workflows", path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert workflow[True]["push"]["branches"] == ["main"]
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    runs = [step.get("run", "") for step in build["steps"]]
+    assert 'pip install -c constraints.txt -e ".[site]"' in runs
+    site = next(run for run in runs if run.startswith("nkdata site"))
+    out = site.split("--out ", 1)[1].split()[0]
+    upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages"))
+    assert upload["with"]["path"] == out
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
 
 
 def test_broken_workflow_is_caught(tmp_path: Path) -> None:

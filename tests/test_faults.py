@@ -30,9 +30,13 @@ import pytest
 
 from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import CORPUS, edit, tree
+from tests.support.corpusfacts import bump_version, corpus_version, next_version
 
 FAULTBUILD = Path(__file__).parent / "support" / "faultbuild.py"
-OLD, NEW = "0.1.0", "0.2.0"
+OLD = corpus_version()
+"""The version a build of the corpus writes."""
+NEW = next_version(OLD)
+"""The version a maintainer bumps it to."""
 ROOT_FILES = ("datapackage.json", "releases/index.json")
 
 
@@ -102,12 +106,11 @@ def no_fsync(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def release_is_complete(folder: Path) -> None:
-    """Exactly the files the descriptor lists (plus itself and the card), sizes and hashes."""
+    """Exactly the files the descriptor lists (the card among them) and itself, sizes and
+    hashes."""
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     listed = {entry["path"]: entry for entry in package["resources"]}
-    assert sorted(p.name for p in folder.iterdir()) == sorted(
-        [*listed, "datapackage.json", "README.md"]
-    )
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*listed, "datapackage.json"])
     for name, entry in listed.items():
         stats = ReleaseFile.of(folder / name)
         assert (stats.bytes, stats.sha256) == (entry["bytes"], entry["hash"]), name
@@ -135,7 +138,7 @@ class Scenario:
 
 
 def make_scenario(tmp: Path, name: str) -> Scenario:
-    """'first': no release yet, 0.1.0 is built. 'next': 0.1.0 released, 0.2.0 is built."""
+    """'first': no release yet, OLD is built. 'next': OLD released, NEW is built."""
     from typer.testing import CliRunner
 
     from nkdata.cli import app
@@ -145,7 +148,7 @@ def make_scenario(tmp: Path, name: str) -> Scenario:
     if name == "next":
         result = CliRunner().invoke(app, ["build", str(template / "corpus"), "-q"])
         assert result.exit_code == 0, result.output
-        edit(template / "corpus" / "dataset.yaml", OLD, NEW, count=-1)  # version, citation
+        bump_version(template / "corpus", NEW)
         edit(template / "corpus" / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (new):')
     before = tree(template)
     dry = shutil.copytree(template, tmp / f"{name}-dry")
@@ -178,13 +181,15 @@ def killed_states(scenario: Scenario, tmp: Path) -> Iterator[tuple[int, str, Pat
 
 def test_the_points_cover_every_step(scenario: Scenario) -> None:
     """The build passes each step the fault tests kill at, in this order."""
-    files = [f"wrote {t}.{f}" for t in ("sources", "quantities", "articles", "claims", "figures")
-             for f in ("parquet", "csv")]  # fmt: skip
+    from nkdata.models import TABLES
+
+    # every table in dependency order, its Parquet file then its CSV file
+    files = [f"wrote {model.table}.{f}" for model in TABLES for f in ("parquet", "csv")]
     assert scenario.points == [
         "mkdtemp",
         *files,
-        "wrote datapackage.json",
         "wrote README.md",
+        "wrote datapackage.json",
         "lock",
         "rename",
         "renamed",
@@ -269,13 +274,14 @@ def test_two_builds_of_the_same_version_and_content(tmp_path: Path, nkdata) -> N
 
 
 def test_two_builds_of_the_same_version_with_different_content(tmp_path: Path) -> None:
+    """An unpublished version: the build that takes the lock second replaces the first's."""
     releases, one, two = two_repos(tmp_path)
     edit(two / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (other):')
     results = race(tmp_path, releases, one, two)
-    assert sorted(r.returncode for r in results) == [0, 1]
-    winner = one if results[0].returncode == 0 else two
-    loser = results[1] if results[0].returncode == 0 else results[0]
-    assert "Releases are immutable" in loser.stderr
+    assert [r.returncode for r in results] == [0, 0]
+    said = [r.stdout.split(" release")[0] for r in results]
+    assert sorted(said) == ["rebuilt unpublished", "wrote"]
+    winner = (one, two)[said.index("rebuilt unpublished")]
     release_is_complete(releases / OLD)
     assert visible(tree(releases)) == tree(reference_build(tmp_path, winner) / "releases")
 
@@ -286,19 +292,18 @@ def test_two_builds_of_different_versions_keep_the_root_files_current(
     """The older build is held inside its root-file writes while the newer one runs: under
     the lock the newer one waits, so the root files end up naming the newest release."""
     releases, one, two = two_repos(tmp_path)
-    edit(two / "dataset.yaml", OLD, NEW, count=-1)  # version and citation
-    old = start(
-        one, tmp_path / "old.log", "--releases", str(releases), pause="replace datapackage.json"
-    )
+    bump_version(two, NEW)
+    old = start(one, tmp_path / "old.log", "--releases", str(releases), pause="replace index.json")
     old.wait_until(paused=True)
     new = start(two, tmp_path / "new.log", "--releases", str(releases))
     new.wait_until(point="lock")
     time.sleep(0.5)  # the newer build is now blocked on the lock (or, without one, done)
     old.go()
     assert [old.finish().returncode, new.finish().returncode] == [0, 0]
-    root = json.loads((releases.parent / "datapackage.json").read_text(encoding="utf-8"))
     index = json.loads((releases / "index.json").read_text(encoding="utf-8"))
-    assert (root["version"], index["latest"], sorted(index["versions"])) == (NEW, NEW, [OLD, NEW])
+    assert (index["latest"], sorted(index["versions"])) == (NEW, [OLD, NEW])
+    # a releases folder given with --releases is not the builds' repository: no root descriptor
+    assert not (releases.parent / "datapackage.json").exists()
     for corpus in (one, two):
         check = nkdata("build", corpus, "--releases", releases, "--check")
         assert check.exit_code == 0, check.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import doctest
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,11 @@ from nkdata.models import TABLES, Row
 from nkdata.schema.arrow import arrow_schema
 from nkdata.schema.releasefolder import ReleaseFile
 from tests.conftest import REPO, rewrite_table
+from tests.support.corpusfacts import latest_release, next_version, release_folder
 
-RELEASE = REPO / "releases" / "0.1.0"
+LATEST = latest_release()
+"""The release a checkout bundles as the latest: what ``nkdata.load()`` returns."""
+RELEASE = release_folder(LATEST)
 NAMES = [model.table for model in TABLES]
 
 
@@ -33,8 +37,8 @@ def data() -> nkdata.Dataset:
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A private copy of the committed release, as `nkdata download --dest` leaves it."""
-    shutil.copytree(RELEASE, tmp_path / "0.1.0")
-    return tmp_path / "0.1.0"
+    shutil.copytree(RELEASE, tmp_path / LATEST)
+    return tmp_path / LATEST
 
 
 def test_bundled_release_is_the_latest(data: nkdata.Dataset) -> None:
@@ -89,7 +93,8 @@ def test_rows_link_across_tables(data: nkdata.Dataset) -> None:
     figure = next(iter(data.figures))
     claim = data.claims[figure.claim_id]
     article = data.articles[claim.article_id]
-    assert article.text[figure.start : figure.end] == figure.text
+    assert article.text[figure.text_start : figure.text_end] == figure.text
+    assert article.text[claim.quote_start : claim.quote_end] == claim.quote
     assert data.quantities[figure.quantity_id].unit == figure.unit
     assert data.sources[claim.source_id].id == claim.source_id
 
@@ -97,15 +102,19 @@ def test_rows_link_across_tables(data: nkdata.Dataset) -> None:
 def test_load_a_release_folder(folder: Path) -> None:
     for path in (folder, folder / "datapackage.json", str(folder)):
         data = nkdata.load(path=path)
-        assert data.origin == "folder" and data.path == folder and data.version == "0.1.0"
+        assert data.origin == "folder" and data.path == folder and data.version == LATEST
         assert len(data.claims) == len(nkdata.load().claims)
-    assert nkdata.load("0.1.0", path=folder).version == "0.1.0"
+    assert nkdata.load(LATEST, path=folder).version == LATEST
 
 
 @pytest.mark.parametrize(
     ("version", "path", "message"),
     [
-        ("0.2.0", ".", r"holds release 0\.1\.0, not 0\.2\.0"),
+        (
+            next_version(LATEST),
+            ".",
+            rf"holds release {re.escape(LATEST)}, not {re.escape(next_version(LATEST))}",
+        ),
         (None, "missing", r"is not a release folder: it has no datapackage\.json"),
     ],
 )
@@ -136,7 +145,7 @@ def test_damaged_file_in_a_folder_is_never_returned_nor_deleted(folder: Path) ->
 def test_damaged_bundled_file_asks_for_a_reinstall(tmp_path: Path, monkeypatch) -> None:
     shutil.copytree(REPO / "releases", tmp_path / "releases")
     monkeypatch.setattr(store, "bundled_root", lambda: tmp_path / "releases")
-    descriptor = tmp_path / "releases" / "0.1.0" / "datapackage.json"
+    descriptor = tmp_path / "releases" / LATEST / "datapackage.json"
     descriptor.write_text(descriptor.read_text(encoding="utf-8") + " ", encoding="utf-8")
     with pytest.raises(nkdata.ChecksumError, match=r"datapackage\.json .*reinstall"):
         nkdata.load()
@@ -155,7 +164,7 @@ def test_a_table_with_unknown_columns_converts_but_does_not_type(folder: Path) -
     ("version", "error", "message"),
     [
         ("latest", nkdata.VersionNotFoundError, r"'latest' is not a version"),
-        ("../0.1.0", nkdata.VersionNotFoundError, r"is not a version"),
+        (f"../{LATEST}", nkdata.VersionNotFoundError, r"is not a version"),
         ("0.0.1", nkdata.DownloadError, r"cannot reach the release host"),
     ],
 )
@@ -172,6 +181,7 @@ def test_conversion_without_its_extra_is_a_clear_error(data, monkeypatch) -> Non
 
 def test_import_is_cheap_and_heavy_libraries_load_on_use() -> None:
     heavy = ["pyarrow", "pydantic", "pandas", "polars", "frictionless", "pooch", "requests"]
+    heavy += ["matplotlib", "jinja2"]
     script = f"""
 import sys
 heavy = {heavy!r}
@@ -190,7 +200,9 @@ print(loaded())
     assert after_import == [] and after_load == []
     assert "pyarrow" in after_arrow and "pydantic" not in after_arrow
     assert "pydantic" in after_rows
-    assert not {"polars", "frictionless", "pooch", "requests"} & set(after_rows)
+    assert not {"polars", "frictionless", "pooch", "requests", "matplotlib", "jinja2"} & set(
+        after_rows
+    )
 
 
 def test_typed_example_passes_mypy_strict_and_runs(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,25 @@ def test_results_keep_the_order_of_the_items(workers: str, monkeypatch) -> None:
     else:
         assert 1 < len(processes) <= int(workers)
         assert os.getpid() not in processes
+
+
+def holding(name: str, chunk: Sequence[int]) -> list[tuple[int, bool]]:
+    """Each item, and whether the worker holds a module this test's process imported."""
+    return [(item, name in sys.modules) for item in chunk]
+
+
+def test_fresh_workers_start_empty_and_keep_the_order(monkeypatch) -> None:
+    """Spawned, not forked: the context is copied to them, this process's memory is not."""
+    monkeypatch.setenv(pool.WORKERS_ENV, "2")
+    import tests.support.sitecheck  # only this process has imported it  # noqa: F401
+
+    name = "tests.support.sitecheck"
+    items = list(range(2 * pool.MIN_PARALLEL))
+    chunks = pool.map_chunks(holding, name, items, fresh=True)
+    assert [item for chunk in chunks for item, _ in chunk] == items
+    assert {held for chunk in chunks for _, held in chunk} == {False}
+    forked = pool.map_chunks(holding, name, items)
+    assert {held for chunk in forked for _, held in chunk} == {True}
 
 
 def test_few_items_stay_in_this_process(monkeypatch) -> None:

@@ -15,8 +15,18 @@ import pytest
 from nkdata.corpus.validate import validate_corpus
 from nkdata.models import TABLES
 from tests.conftest import CORPUS, REPO, edit, snapshot, typed_rows
+from tests.support.corpusfacts import (
+    bump_version,
+    chart_files,
+    corpus_version,
+    dataset,
+    latest_release,
+    next_version,
+    release_counts,
+)
 
-VERSION = "0.1.0"
+VERSION = corpus_version()
+"""The version a build of the corpus writes (its dataset.yaml), whatever it is."""
 TABLE_NAMES = [model.table for model in TABLES]
 FRICTIONLESS = str(Path(sys.executable).parent / "frictionless")
 
@@ -36,10 +46,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_release_folder_holds_every_file(built: Path) -> None:
-    names = sorted(p.name for p in (built / "releases" / VERSION).iterdir())
+    folder = built / "releases" / VERSION
+    names = sorted(p.name for p in folder.iterdir())
     expected = sorted(
         [f"{t}.{fmt}" for t in TABLE_NAMES for fmt in ("csv", "parquet")]
-        + ["datapackage.json", "README.md"]
+        + ["datapackage.json", "README.md", *chart_files(folder)]
     )
     assert names == expected
     entries = sorted(p.name for p in (built / "releases").iterdir())
@@ -60,7 +71,8 @@ def test_frictionless_cli_accepts_the_release(built: Path) -> None:
         )
         report = json.loads(run.stdout)
         assert run.returncode == 0 and report["valid"], run.stdout[:3000]
-        assert len(report["tasks"]) == 10
+        charts = len(chart_files(built / "releases" / VERSION))
+        assert len(report["tasks"]) == 2 * len(TABLES) + 1 + charts  # tables twice, card, charts
 
 
 def test_frictionless_catches_a_corrupted_csv_and_broken_key(built: Path, tmp_path: Path) -> None:
@@ -137,12 +149,15 @@ def test_offsets_point_at_the_quotes(built: Path) -> None:
     claims = pq.read_table(release / "claims.parquet").to_pylist()
     spans = {}
     for claim in claims:
-        assert texts[claim["article_id"]][claim["start"] : claim["end"]] == claim["quote"]
-        spans[claim["id"]] = (claim["start"], claim["end"], claim["article_id"])
-    for figure in pq.read_table(release / "figures.parquet").to_pylist():
+        start, end = claim["quote_start"], claim["quote_end"]
+        assert texts[claim["article_id"]][start:end] == claim["quote"]
+        spans[claim["id"]] = (start, end, claim["article_id"])
+    figures = pq.read_table(release / "figures.parquet").to_pylist()
+    assert figures
+    for figure in figures:
         start, end, article = spans[figure["claim_id"]]
-        assert start <= figure["start"] < figure["end"] <= end
-        assert texts[article][figure["start"] : figure["end"]] == figure["text"]
+        assert start <= figure["text_start"] < figure["text_end"] <= end
+        assert texts[article][figure["text_start"] : figure["text_end"]] == figure["text"]
 
 
 def test_descriptor_declares_files_exactly(built: Path) -> None:
@@ -150,7 +165,7 @@ def test_descriptor_declares_files_exactly(built: Path) -> None:
     package = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert package["version"] == VERSION
-    assert package["created"] == "2026-11-23T00:00:00Z"
+    assert package["created"] == f"{dataset()['released']}T00:00:00Z"
     from nkdata.schema.releasefolder import ReleaseFile
 
     for entry in package["resources"]:
@@ -197,27 +212,15 @@ def test_rebuild_is_byte_identical(tmp_path: Path, nkdata) -> None:
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 
-def test_existing_version_is_never_overwritten(tmp_path: Path, nkdata) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    assert nkdata("build", corpus, "-q").exit_code == 0
-    assert nkdata("build", corpus, "-q").exit_code == 0  # same bytes: nothing to do
-    before = snapshot(tmp_path / "releases")
-    edit(corpus / "dataset.yaml", 'title: "nkdata:', 'title: "nkdata (revised):')
-    run = nkdata("build", corpus, "-q")
-    assert run.exit_code == 1
-    assert "Releases are immutable" in run.stderr
-    assert snapshot(tmp_path / "releases") == before
-    check = nkdata("build", corpus, "--check")
-    assert check.exit_code == 1
-    assert "does not match the corpus" in check.stderr
-
-
 def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
     assert nkdata("build", corpus, "-q").exit_code == 0
-    edit(corpus / "dataset.yaml", VERSION, "0.2.0", count=2)  # the version and its citation
+    assert (
+        nkdata("release", "--publish", "--corpus", corpus).exit_code == 0
+    )  # compared with published ones
+    following = next_version(VERSION)
+    bump_version(corpus, following)
     edit(
         corpus / "quantities.yaml",
         "\nquantities:\n",
@@ -225,12 +228,18 @@ def test_next_version_reports_changes(tmp_path: Path, nkdata) -> None:
         "    label: New quantity\n    unit: things\n    description: A test quantity.\n",
     )
     assert nkdata("build", corpus, "-q").exit_code == 0
-    card = (tmp_path / "releases" / "0.2.0" / "README.md").read_text(encoding="utf-8")
+    card = (tmp_path / "releases" / following / "README.md").read_text(encoding="utf-8")
     assert f"Since {VERSION}:" in card
     assert "| `quantities` | 1 | 0 | 0 |" in card
+    for table in TABLE_NAMES:
+        if table != "quantities":
+            assert f"| `{table}` | 0 | 0 | 0 |" in card, table
     root = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
-    assert root["version"] == "0.2.0"
+    assert root["version"] == following
     assert (tmp_path / "releases" / VERSION).is_dir()
+    before = release_counts(tmp_path / "releases" / VERSION)
+    after = release_counts(tmp_path / "releases" / following)
+    assert after == {**before, "quantities": before["quantities"] + 1}
 
 
 def test_invalid_corpus_writes_nothing(tmp_path: Path, nkdata) -> None:
@@ -282,6 +291,7 @@ def test_committed_release_matches_the_corpus(nkdata) -> None:
     run = nkdata("build", CORPUS, "--check")
     assert run.exit_code == 0, run.stderr
     assert (REPO / "releases" / VERSION / "datapackage.json").is_file()
+    assert latest_release() == VERSION, "the corpus's version is the latest release"
 
 
 def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None:
@@ -291,7 +301,9 @@ def test_index_lists_every_version_with_its_descriptor_hash(built: Path) -> None
     stats = ReleaseFile.of(built / "releases" / VERSION / "datapackage.json")
     assert index == {
         "latest": VERSION,
-        "versions": {VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes}},
+        "versions": {
+            VERSION: {"datapackage": stats.sha256, "bytes": stats.bytes, "published": False}
+        },
     }
 
 

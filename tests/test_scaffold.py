@@ -20,21 +20,24 @@ from nkdata.corpus import scaffold
 from nkdata.corpus.yamlreader import parse_yaml
 from nkdata.models import Source
 from nkdata.schema.corpus_files import ArticleFile, ClaimEntry, FigureEntry
-from tests.conftest import REPO, snapshot
+from tests.conftest import CORPUS, REPO, snapshot
+from tests.support.corpusfacts import corpus_counts
 
 NEW = "register-2012-north-korea-mobile-one-million"
+NEW_SOURCE = "example-publisher-for-scaffold-tests"
+"""A source id no real corpus entry should take (the scaffold refuses an id already listed)."""
 PLACEHOLDER = re.compile(r'^\s*(?:- )?([a-z_]+): ""$')
 
 # What a contributor writes for each "" of the scaffolds, keyed by field name.
 FILLED = {
-    "title": '"N Korea mobile phone subscribers top 1 million"',
+    "title": '"N Korea mobile phone subscribers pass a milestone"',
     "publisher_id": "radio-free-asia",
     "published": "2012-02-07",
     "published_basis": "stated",
     "language": "en",
     "rights": '"© the publisher; quoted for research."',
     "source_id": "radio-free-asia",
-    "quote": '"mobile phone subscribers top 1 million"',
+    "quote": '"mobile phone subscribers pass a milestone"',
     "statement": '"North Korea\'s mobile phone subscribers passed one million."',
     "mode": "paraphrase",
     "framing": "attributed",
@@ -42,7 +45,9 @@ FILLED = {
     "name": "The Register",
     "kind": "outlet",
 }
-TEXT = "N Korea mobile phone subscribers top 1 million\n\nWeb access is blocked, a report said.\n"
+TEXT = (
+    "N Korea mobile phone subscribers pass a milestone\n\nWeb access is blocked, a report said.\n"
+)
 
 
 def placeholder_lines(path: Path, start: int = 1) -> dict[int, str]:
@@ -96,12 +101,13 @@ def test_filled_in_article_validates(nkdata, corpus: Path) -> None:
     (folder / "text.txt").write_text(TEXT, encoding="utf-8")
     run = nkdata("validate", corpus)
     assert run.exit_code == 0, run.stdout + run.stderr
-    assert "valid: 6 article(s)" in run.stdout
+    articles = corpus_counts(CORPUS)["articles"] + 1  # the corpus's and the new one
+    assert f"valid: {articles} article(s)" in run.stdout
 
 
 def test_fresh_source_fails_exactly_where_to_fill_in(nkdata, corpus: Path) -> None:
     before = (corpus / "sources.yaml").read_bytes()
-    run = nkdata("new", "source", "the-register", "--corpus", corpus)
+    run = nkdata("new", "source", NEW_SOURCE, "--corpus", corpus)
     assert run.exit_code == 0, run.stderr
     after = (corpus / "sources.yaml").read_bytes()
     assert after.startswith(before), "the bytes above the new entry changed"
@@ -122,7 +128,7 @@ def test_fresh_source_fails_exactly_where_to_fill_in(nkdata, corpus: Path) -> No
     ("model", "text"),
     [
         (ArticleFile, scaffold.article_yaml(NEW)),
-        (Source, scaffold.source_entry("the-register", 0)),
+        (Source, scaffold.registry_entry(Source, {"id": NEW_SOURCE}, 0)),
     ],
 )
 def test_scaffold_knows_every_field_of_the_models(model: type[BaseModel], text: str) -> None:
@@ -163,11 +169,12 @@ def test_uncommented_figure_example_validates(nkdata, corpus: Path) -> None:
         'qualifier: ""': "qualifier: more_than",
         "value: null": "value: 1000000",
         "low: null": "low: 1000000",
+        "pass a milestone": "top 1 million",  # a text and quote that state the number
     }.items():
         assert old in text
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
-    (path.parent / "text.txt").write_text(TEXT, encoding="utf-8")
+    (path.parent / "text.txt").write_text(TEXT.replace("pass a milestone", "top 1 million"))
     run = nkdata("validate", path.parent)
     assert run.exit_code == 0, run.stdout
 
@@ -231,7 +238,7 @@ def test_source_append_is_atomic(nkdata, corpus: Path, monkeypatch) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    run = nkdata("new", "source", "the-register", "--corpus", corpus)
+    run = nkdata("new", "source", NEW_SOURCE, "--corpus", corpus)
     assert run.exit_code == 1
     assert "cannot write" in run.stderr
     assert "No space left on device" in run.stderr
@@ -242,7 +249,7 @@ def test_unparseable_sources_file_is_left_alone(nkdata, corpus: Path) -> None:
     path = corpus / "sources.yaml"
     path.write_bytes(path.read_bytes() + b"  - id: [unclosed\n")
     before = snapshot(corpus)
-    run = nkdata("new", "source", "the-register", "--corpus", corpus)
+    run = nkdata("new", "source", NEW_SOURCE, "--corpus", corpus)
     assert run.exit_code == 1
     assert "does not parse" in run.stderr
     assert snapshot(corpus) == before
@@ -252,10 +259,10 @@ def test_source_is_appended_after_a_file_without_final_newline(nkdata, corpus: P
     path = corpus / "sources.yaml"
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
     before = path.read_bytes()
-    assert nkdata("new", "source", "the-register", "--corpus", corpus).exit_code == 0
+    assert nkdata("new", "source", NEW_SOURCE, "--corpus", corpus).exit_code == 0
     assert path.read_bytes().startswith(before + b"\n  # Required: Stable id")
     doc = parse_yaml(path.read_text(encoding="utf-8"), "sources.yaml")
-    assert doc.data["sources"][-1]["id"] == "the-register"  # type: ignore[union-attr]
+    assert doc.data["sources"][-1]["id"] == NEW_SOURCE  # type: ignore[union-attr]
 
 
 def test_editor_schema_comment_resolves_and_checks(corpus: Path) -> None:

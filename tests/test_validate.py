@@ -11,8 +11,10 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ARTICLE, CORPUS, REPO, edit, line_of, snapshot
+from tests.support.corpusfacts import corpus_counts, corpus_version, next_version, set_field
 
 YAML = "article.yaml"
 FIRST_QUOTE = (
@@ -39,7 +41,8 @@ def only(problems: list[dict[str, object]], code: str) -> dict[str, object]:
 def test_committed_corpus_is_valid(nkdata) -> None:
     run = nkdata("validate", CORPUS)
     assert run.exit_code == 0, run.stdout + run.stderr
-    assert "valid: 5 article(s), no problems" in run.stdout
+    articles = corpus_counts(CORPUS)["articles"]
+    assert run.stdout.splitlines()[-1] == f"valid: {articles} article(s), no problems"
 
 
 def test_committed_schemas_are_current(nkdata) -> None:
@@ -67,7 +70,7 @@ def test_quote_off_by_one_character(nkdata, article: Path) -> None:
 
 def test_duplicate_key_is_reported_with_the_rest(nkdata, article: Path) -> None:
     edit(article / YAML, "language: en\n", "language: en\nlanguage: ko\n")
-    edit(article / YAML, "published: '2018-09'", "published: '2018-19'")
+    set_field(article / YAML, "published", "'2018-19'")
     problems = problems_of(nkdata, article)
     duplicate = only(problems, "yaml-duplicate-key")
     assert duplicate["line"] == line_of(article / YAML, "language: ko")
@@ -100,25 +103,33 @@ def test_dangling_source_reference(nkdata, article: Path) -> None:
 
 def test_an_empty_or_malformed_value_is_one_problem(nkdata, article: Path) -> None:
     """No echo of it from the checks that use the value (an empty quote "occurs" everywhere)."""
+    claims = yaml.safe_load((article / YAML).read_text(encoding="utf-8"))["claims"]
+    sources = [claim["source_id"] for claim in claims]
+    quoted = next(i for i, claim in enumerate(claims) if f"quote: {claim['quote']}" == FIRST_QUOTE)
     edit(article / YAML, FIRST_QUOTE, "quote: ''")
     edit(article / YAML, "source_id: rfa-source-pyongyang-2", "source_id: ''")
     edit(article / YAML, "source_id: rfa-source-pyongyang-1", "source_id: Pyongyang One")
     problems = problems_of(nkdata, article)
     found = sorted((p["code"], p["path"], p["message"]) for p in problems)
-    assert [(code, path) for code, path, _ in found] == [
-        ("field-missing", "claims[17].source_id"),  # c18, the first claim of source 2
-        ("field-missing", "claims[1].quote"),
-        ("id-format", "claims[5].source_id"),  # c06, the first claim of source 1
-    ], found
+    # the first claim of each source is the one edited
+    assert [(code, path) for code, path, _ in found] == sorted(
+        [
+            ("field-missing", f"claims[{sources.index('rfa-source-pyongyang-2')}].source_id"),
+            ("field-missing", f"claims[{quoted}].quote"),
+            ("id-format", f"claims[{sources.index('rfa-source-pyongyang-1')}].source_id"),
+        ]
+    ), found
 
 
 def test_empty_value_hint_is_its_field_description_on_one_line(nkdata, article: Path) -> None:
-    edit(article / YAML, "published_basis: inferred", "published_basis: ''")
+    from nkdata.schema.corpus_files import ArticleFile
+
+    set_field(article / YAML, "published_basis", "''")
     problem = only(problems_of(nkdata, article), "field-missing")
+    description = ArticleFile.model_fields["published_basis"].description
+    assert description and "\n" in description, "a description written over several lines"
     assert problem["hint"] == (
-        "Fill it in: `stated` if the page shows the date; `inferred` if it shows none and "
-        "`published` is the earliest period consistent with what the article reports (say how "
-        "in `notes`). One of: 'stated' or 'inferred'."
+        f"Fill it in: {' '.join(description.split())} One of: 'stated' or 'inferred'."
     )
 
 
@@ -130,7 +141,7 @@ def test_unknown_key_suggests_the_right_one(nkdata, article: Path) -> None:
 
 
 def test_yaml_11_surprises_are_text_not_booleans(nkdata, corpus: Path) -> None:
-    edit(corpus / "dataset.yaml", "version: 0.1.0", "version: 1.10")
+    set_field(corpus / "dataset.yaml", "version", "1.10")
     problem = only(problems_of(nkdata, corpus), "field-type")
     assert problem["path"] == "version"
     assert "quotes" in str(problem["hint"])
@@ -155,7 +166,7 @@ def test_figure_text_must_be_inside_its_quote(nkdata, article: Path) -> None:
 
 
 def test_dates_must_exist_and_not_be_in_the_future(nkdata, article: Path) -> None:
-    edit(article / YAML, "published: '2018-09'", "published: '2999-01'")
+    set_field(article / YAML, "published", "'2999-01'")
     edit(article / YAML, "as_of: '2018'", "as_of: '2018-02-30'")
     problems = problems_of(nkdata, article)
     assert only(problems, "date-future")["path"] == "published"
@@ -289,9 +300,10 @@ def test_json_lines_are_objects_with_every_field(nkdata, article: Path) -> None:
 
 
 def test_citation_must_name_the_version(nkdata, corpus: Path) -> None:
-    edit(corpus / "dataset.yaml", "version: 0.1.0", "version: 0.2.0")
+    bumped = next_version(corpus_version(corpus))
+    set_field(corpus / "dataset.yaml", "version", bumped)  # the citation left as it was
     problem = only(problems_of(nkdata, corpus), "field-value")
     assert problem["path"] == "citation"
     assert problem["line"] == line_of(corpus / "dataset.yaml", "citation:")
-    assert str(problem["message"]).startswith("the citation does not name version 0.2.0")
+    assert str(problem["message"]).startswith(f"the citation does not name version {bumped}")
     assert problem["hint"] == "Update the citation when you change the version."

@@ -232,7 +232,9 @@ def _checkable(
 def _all_placed(data: object, spans: Spans) -> bool:
     """Whether every claim, figure, non-body part and exclusion of the file was found in the
     text: only then is a number that none covers unaccounted, rather than a consequence of
-    another problem (a quote not found, a malformed entry)."""
+    another problem (a quote not found, a malformed entry, a file that is no mapping)."""
+    if not isinstance(data, dict):
+        return False
     entries = {key: _entries(data, key) for key in ("claims", "non_body", "exclusions")}
     figures = sum(len(_entries(claim, "figures")) for claim in entries["claims"])
     return (len(spans.claims), len(spans.figures), len(spans.non_body), len(spans.exclusions)) == (

@@ -298,11 +298,13 @@ class Builder:
 
 
 def load(root: Path) -> Recorded:
-    """What was recorded for ``root`` by this code version; empty when there is nothing."""
+    """What was recorded for ``root`` by this code version; empty when there is nothing, or
+    when the file is not what :func:`save` writes (truncated, any other shape, a header nested
+    too deeply): a cache only saves time, so a damaged one is never an error."""
     try:
         data = cache_file(root).read_bytes()
         return _decode(data) or Recorded()
-    except (OSError, ValueError, KeyError, TypeError, IndexError, UnicodeError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
         return Recorded()
 
 
@@ -348,13 +350,16 @@ def _encode(root: Path, recorded: Recorded) -> list[Column]:
 
 def _decode(data: bytes) -> Recorded | None:
     """The columns of a cache file, or None when it is not one of this code version (any
-    inconsistency raises ValueError, IndexError, KeyError or TypeError)."""
+    inconsistency raises ValueError, IndexError, KeyError, TypeError or RecursionError)."""
     if not data.startswith(MAGIC):
         return None
     at = len(MAGIC) + 8
     size = int.from_bytes(data[len(MAGIC) : at], "little")
     header = json.loads(data[at : at + size])
-    if header["format"] != FORMAT or header["code"] != code_key():
+    if not isinstance(header, dict) or (header.get("format"), header.get("code")) != (
+        FORMAT,
+        code_key(),
+    ):
         return None
     if header["index"] != [_ITEM, sys.byteorder]:
         return None

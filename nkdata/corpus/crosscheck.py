@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.corpus.quotes import MAX_MATCHES, closest_passage, find_all, pick
-from nkdata.corpus.text import first_invisible, line_column
+from nkdata.corpus.quotes import MAX_MATCHES, Finder, closest_passage, find_all, pick
+from nkdata.corpus.text import line_column
 from nkdata.corpus.yamlreader import Path, YamlDocument, format_path
+from nkdata.schema.characters import first_invisible
 from nkdata.schema.corpus_files import (
     ArticleFile,
     ClaimEntry,
@@ -30,6 +31,7 @@ from nkdata.schema.corpus_files import (
     SourcesFile,
 )
 from nkdata.schema.fields import is_slug, parse_date_span, parse_partial_date, slug_error
+from nkdata.schema.relations import affiliation_cycles, claim_after_article
 from nkdata.schema.vocab import DateBasis
 
 
@@ -97,6 +99,7 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
     report = _Reporter(article.file, article.doc)
     if article.model is not None:
         _check_header(report, article.folder, article.model)
+        _claims_dated_after_the_article(report, article.model)
     _duplicates(
         report,
         (("claims", i, "id") for i, _ in article.claims),
@@ -105,6 +108,7 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
     )
     spans = Spans()
     previous: tuple[str, int] | None = None
+    finder = None if article.text is None else Finder(article.text, _quotes(article))
     for index, claim in article.claims:
         path: Path = ("claims", index)
         _duplicates(
@@ -113,16 +117,23 @@ def check_article(article: ParsedArticle) -> tuple[Spans, list[Problem]]:
             [figure.id for figure in claim.figures],
             "figure",
         )
-        if article.text is not None:
-            span = _place_quote(report, article.text, claim.quote, claim.occurrence, path)
+        if finder is not None and article.text is not None:
+            span = _place_quote(report, finder, claim.quote, claim.occurrence, path)
             if span is not None:
                 spans.claims[claim.id] = span
                 _place_figures(report, claim, span, path, spans)
                 _in_text_order(report, article.text, previous, (claim.id, span[0]), path)
                 previous = (claim.id, span[0])
-    if article.text is not None:
-        _place_parts(report, article, article.text, spans)
+    if finder is not None:
+        _place_parts(report, article, finder, spans)
     return spans, report.problems
+
+
+def _quotes(article: ParsedArticle) -> list[str]:
+    """Every quote to find in the article's text."""
+    quotes = [claim.quote for _, claim in article.claims]
+    quotes += [part.quote for _, part in article.non_body if part.quote is not None]
+    return quotes + [exclusion.quote for _, exclusion in article.exclusions]
 
 
 def _in_text_order(
@@ -141,22 +152,25 @@ def _in_text_order(
     )
 
 
-def _place_parts(report: _Reporter, article: ParsedArticle, text: str, spans: Spans) -> None:
+def _place_parts(report: _Reporter, article: ParsedArticle, finder: Finder, spans: Spans) -> None:
     """Find the non-body parts (lines or quotes) and the exclusions' quotes in the text."""
+    text = finder.text
     line_starts: list[int] = []
     for index, part in article.non_body:
         path: Path = ("non_body", index)
+        if part.quote is None and not text.strip():
+            continue  # an empty text has no lines; text-empty says so
         if part.quote is None:  # the model requires lines or quote
             line_starts = line_starts or [0, *(m.end() for m in re.finditer("\n", text))]
             span = _line_span(report, line_starts, len(text), part.line_range(), path)
         else:
-            span = _place_quote(report, text, part.quote, part.occurrence, path)
+            span = _place_quote(report, finder, part.quote, part.occurrence, path)
         if span is not None:
             spans.non_body[index] = span
     _overlapping_parts(report, spans.non_body)
     for index, exclusion in article.exclusions:
         path = ("exclusions", index)
-        span = _place_quote(report, text, exclusion.quote, exclusion.occurrence, path)
+        span = _place_quote(report, finder, exclusion.quote, exclusion.occurrence, path)
         if span is not None:
             spans.exclusions[index] = span
 
@@ -225,6 +239,23 @@ def _check_header(report: _Reporter, folder: str, model: ArticleFile) -> None:
         )
 
 
+def _claims_dated_after_the_article(report: _Reporter, model: ArticleFile) -> None:
+    latest = parse_date_span(model.published).latest
+    for index, claim in enumerate(model.claims):
+        if claim.claim_date is None:
+            continue
+        day = parse_partial_date(claim.claim_date)[0]
+        if claim_after_article(day, latest):
+            report.add(
+                Rule.DATE_AFTER_ARTICLE,
+                ("claims", index, "claim_date"),
+                f"claim_date {claim.claim_date} is after {latest}, the last day the article "
+                f"can have been published ({model.published})",
+                "A text reports only what was said by the day it was published: correct the "
+                "claim's date or the article's `published`.",
+            )
+
+
 def _duplicates(report: _Reporter, paths: Iterable[Path], ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for path, item in zip(paths, ids, strict=True):
@@ -239,10 +270,11 @@ def _duplicates(report: _Reporter, paths: Iterable[Path], ids: list[str], what: 
 
 
 def _place_quote(
-    report: _Reporter, text: str, quote: str, occurrence: int | None, path: Path
+    report: _Reporter, finder: Finder, quote: str, occurrence: int | None, path: Path
 ) -> tuple[int, int] | None:
-    """The span of ``quote`` (its ``occurrence``-th match) in ``text``, or its problem."""
-    starts = find_all(text, quote)
+    """The span of ``quote`` (its ``occurrence``-th match) in the text, or its problem."""
+    text = finder.text
+    starts = finder.find_all(quote)
     start = pick(starts, occurrence)
     where = (*path, "quote")
     if not starts:
@@ -347,6 +379,7 @@ def check_registries(
         ids = [source.id for source in model.sources]
         _duplicates(report, (("sources", i, "id") for i in range(len(ids))), ids, "source")
         known = set(ids)
+        _affiliation_cycles(report, model)
         for index, source in enumerate(model.sources):
             if source.affiliation_id is not None:
                 _reference(
@@ -365,6 +398,20 @@ def check_registries(
         _duplicates(report, (("quantities", i, "id") for i in range(len(ids))), ids, "quantity")
         problems += report.problems
     return problems
+
+
+def _affiliation_cycles(report: _Reporter, model: SourcesFile) -> None:
+    index = {source.id: i for i, source in enumerate(model.sources)}
+    for cycle in affiliation_cycles({s.id: s.affiliation_id for s in model.sources}):
+        chain = " → ".join([*cycle, cycle[0]])
+        report.add(
+            Rule.AFFILIATION_CYCLE,
+            ("sources", index[cycle[0]], "affiliation_id"),
+            f"source '{cycle[0]}' is affiliated with itself"
+            if len(cycle) == 1
+            else f"affiliations go round in a circle: {chain}",
+            "affiliation_id names the organisation a source speaks for; break the circle.",
+        )
 
 
 def check_references(

@@ -2,7 +2,7 @@
 
 Layout::
 
-    dataset.yaml  sources.yaml  quantities.yaml  [README.md]
+    dataset.yaml  sources.yaml  quantities.yaml  [errata.yaml]  [README.md]
     articles/<article-id>/article.yaml
     articles/<article-id>/text.txt
 
@@ -26,7 +26,9 @@ from nkdata.corpus.yamlreader import YamlDocument, parse_yaml
 
 REGISTRIES = ("dataset.yaml", "sources.yaml", "quantities.yaml")
 ARTICLE_FILES = ("article.yaml", "text.txt")
-ALLOWED_AT_ROOT = {*REGISTRIES, "articles", "README.md"}
+ERRATA = "errata.yaml"
+"""Optional: mistakes in published releases, checked by :mod:`nkdata.release.errata`."""
+ALLOWED_AT_ROOT = {*REGISTRIES, ERRATA, "articles", "README.md"}
 _ARTICLE_FILES = set(ARTICLE_FILES)
 
 

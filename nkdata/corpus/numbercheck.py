@@ -13,8 +13,10 @@ statuses are what ``nkdata numbers ARTICLE`` prints, so a contributor sees what 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from nkdata.corpus.crosscheck import Spans
 from nkdata.corpus.numberfinder import Number, find_numbers, number_spans
@@ -57,16 +59,36 @@ def number_statuses(
 ) -> list[NumberStatus]:
     """Each number of ``text`` with the first span (in text order) that covers it."""
     covers = covering_spans(spans, {"exclusions": {}, "non_body": {}, **labels})
-    return [
-        NumberStatus(number, *line_column(text, number.start), _status(number, covers))
-        for number in find_numbers(text)
-    ]
+    bounds = [(a, b) for a, b, _ in covers]
+    reach = _reach(bounds)
+    statuses = []
+    for number in find_numbers(text):
+        holder = _holder(bounds, reach, number.start, number.end)
+        status = covers[holder][2] if holder is not None else UNACCOUNTED
+        statuses.append(NumberStatus(number, *line_column(text, number.start), status))
+    return statuses
 
 
-def _status(number: Number, covers: Iterable[tuple[int, int, str]]) -> str:
-    return next(
-        (label for a, b, label in covers if a <= number.start and number.end <= b), UNACCOUNTED
-    )
+def _reach(bounds: Sequence[tuple[int, int]]) -> list[int]:
+    """The furthest end so far of spans sorted by start, for :func:`_holder`."""
+    return list(accumulate((b for _, b in bounds), max))
+
+
+def _holder(
+    bounds: Sequence[tuple[int, int]], reach: list[int], start: int, end: int
+) -> int | None:
+    """The first span (in start order) that holds ``start:end``: the first whose end reaches
+    past ``end``, found by a binary search in ``reach``, if it starts before ``start``.
+    Logarithmic, so that many figures cost near-linear time.
+
+    >>> bounds = [(0, 4), (2, 9), (5, 6)]
+    >>> [_holder(bounds, _reach(bounds), *number) for number in [(1, 3), (5, 6), (9, 10)]]
+    [0, 1, None]
+    """
+    first = bisect.bisect_left(reach, end)
+    if first < len(bounds) and bounds[first][0] <= start:
+        return first
+    return None
 
 
 def _context(text: str, number: Number) -> str:
@@ -84,10 +106,11 @@ def unaccounted(text: str, spans: Spans, text_file: str) -> list[Problem]:
     Run on every checked article, so it asks only for offsets, and locates only what it reports;
     it reports exactly the numbers :func:`number_statuses` calls unaccounted.
     """
-    covers = [*spans.figures.values(), *spans.exclusions.values(), *spans.non_body.values()]
+    bounds = sorted([*spans.figures.values(), *spans.exclusions.values(), *spans.non_body.values()])
+    reach = _reach(bounds)
     problems = []
     for start, end in number_spans(text):
-        if any(a <= start and end <= b for a, b in covers):
+        if _holder(bounds, reach, start, end) is not None:
             continue
         number = Number(start, end, text[start:end], "")
         line, column = line_column(text, start)

@@ -9,6 +9,7 @@ processes (``1`` checks in this process); the default is one per core this proce
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -69,13 +70,15 @@ def map_chunks(
     items: Sequence[T],
     *,
     per_worker: int = MIN_PARALLEL,
+    fresh: bool = False,
 ) -> list[R]:
     """``function(context, chunk)`` over consecutive chunks of ``items``; results in order.
 
     ``function`` must be a module-level function (workers import it by name). ``context`` is
     handed to each worker once, when it starts; with the ``fork`` start method it is not even
-    copied. Each worker gets ``per_worker`` items at least: fewer make one chunk, handled in this
-    process.
+    copied. ``fresh`` starts the workers as new interpreters (``spawn``) instead: for work late
+    in a process that holds much memory, which forked workers would each count again. Each
+    worker gets ``per_worker`` items at least: fewer make one chunk, handled in this process.
 
     >>> def total(offset: int, chunk: Sequence[int]) -> int:
     ...     return offset + sum(chunk)
@@ -85,28 +88,38 @@ def map_chunks(
     workers = min(worker_count(), len(items) // per_worker or 1)
     if workers <= 1:
         return [function(context, items)]
-    from concurrent.futures import ProcessPoolExecutor  # only when workers are started
-
     size = max(per_worker // 4, min(max(256, per_worker // 2), len(items) // (workers * 8)))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    with ProcessPoolExecutor(
-        workers, mp_context=_start_method(), initializer=_start, initargs=(context,)
-    ) as pool:
-        return list(pool.map(partial(_run, function), chunks))
+    # multiprocessing's Pool, not concurrent.futures': leaving its block for any reason (an
+    # error, Ctrl-C, SIGTERM turned into an exception) terminates the workers at once, so none
+    # outlives the command or keeps its output open.
+    method = _start_method(fresh)
+    with method.Pool(workers, initializer=_start, initargs=(context,)) as pool:
+        results: list[R] = pool.map(partial(_run, function), chunks, chunksize=1)
+    return results
 
 
-def _start_method() -> Any:
-    """``fork`` on Linux (workers start at once, sharing the parent's imports); else the default."""
+def _start_method(fresh: bool) -> Any:
+    """``spawn`` when ``fresh``; else ``fork`` on Linux (workers start at once, sharing the
+    parent's imports), or the default. multiprocessing is imported only when workers start."""
     import multiprocessing
 
+    if fresh:
+        return multiprocessing.get_context("spawn")
     if FORKS:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
 
 
 def _start(context: object) -> None:
+    """In each worker: the context, and the default signal handling. The parent stops its
+    workers itself (it terminates them when it is interrupted), so a worker ignores Ctrl-C sent
+    to the whole process group instead of printing a traceback, and dies of SIGTERM at once
+    (a handler that the parent installed is not inherited)."""
     global _context  # noqa: PLW0603 - one context per worker process, set once at its start
     _context = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run(function: ChunkFunction[Any, T, R], chunk: Sequence[T]) -> R:

@@ -50,7 +50,10 @@ class Rule(StrEnum):
     FIGURE_AMBIGUOUS = "figure-ambiguous"
     FIGURE_BOUNDS = "figure-bounds"
     FIGURE_QUALIFIER = "figure-qualifier"
+    NUMBER_INEXACT = "number-inexact"
     PART_OVERLAP = "part-overlap"
+    AFFILIATION_CYCLE = "affiliation-cycle"
+    DATE_AFTER_ARTICLE = "date-after-article"
     NUMBER_UNACCOUNTED = "number-unaccounted"
     CLAIM_ORDER = "claim-order"
     RELEASE_DESCRIPTOR = "release-descriptor"
@@ -62,6 +65,8 @@ class Rule(StrEnum):
     RELEASE_PRIMARY_KEY = "release-primary-key"
     RELEASE_FOREIGN_KEY = "release-foreign-key"
     RELEASE_CSV = "release-csv"
+    RELEASE_DERIVED = "release-derived"
+    RELEASE_REFERENCE = "release-reference"
 
 
 RULE_DOCS: dict[Rule, str] = {
@@ -103,20 +108,34 @@ RULE_DOCS: dict[Rule, str] = {
     Rule.FIGURE_AMBIGUOUS: "A figure text that occurs more than once in its claim's quote.",
     Rule.FIGURE_BOUNDS: "A figure whose low, value and high are out of order.",
     Rule.FIGURE_QUALIFIER: "A figure whose value and bounds do not fit its qualifier.",
+    Rule.NUMBER_INEXACT: "A number that a 64-bit float cannot hold as written (more significant "
+    "digits than it keeps, beyond its range, or so small that it becomes 0): it would be "
+    "published as another number.",
     Rule.PART_OVERLAP: "Two parts marked non_body that overlap: mark each part of the page once.",
+    Rule.AFFILIATION_CYCLE: "A source affiliated with itself, or affiliations that go round in a "
+    "circle.",
+    Rule.DATE_AFTER_ARTICLE: "A claim dated after the last day its article can have been "
+    "published (claim_date after published, or after the end of its interval).",
     Rule.NUMBER_UNACCOUNTED: "A number in the article body that is neither inside a figure's "
     "text nor inside an exclusion's quote (nor in a part marked non_body).",
     Rule.CLAIM_ORDER: "Claims not in text order: a claim whose quote starts before the quote of "
     "the claim listed before it.",
-    Rule.RELEASE_DESCRIPTOR: "A release without a readable datapackage.json.",
-    Rule.RELEASE_FILE: "A file the descriptor lists is missing from the release folder.",
+    Rule.RELEASE_DESCRIPTOR: "A release without a readable datapackage.json, or one that differs "
+    "from the descriptor nkdata writes for its tables (schemas, licences, sources, resources).",
+    Rule.RELEASE_FILE: "A file the descriptor lists is missing from the release folder, or a "
+    "file in the folder that the descriptor does not list (or that is not a regular file).",
     Rule.RELEASE_HASH: "A release file whose size or SHA-256 differs from the descriptor.",
-    Rule.RELEASE_SCHEMA: "A Parquet file whose columns or types differ from the models.",
+    Rule.RELEASE_SCHEMA: "A Parquet file whose columns, their order or types differ from the "
+    "models, or that decodes to more than a release file can hold.",
     Rule.RELEASE_REQUIRED: "An empty value in a column that may not be null.",
     Rule.RELEASE_CONSTRAINT: "A value outside its column's pattern or vocabulary.",
     Rule.RELEASE_PRIMARY_KEY: "A primary key value that is repeated.",
     Rule.RELEASE_FOREIGN_KEY: "A reference to a row that the referenced table does not hold.",
     Rule.RELEASE_CSV: "A CSV file whose values differ from its Parquet twin.",
+    Rule.RELEASE_DERIVED: "A column the build derives from others that disagrees with them: a "
+    "text's hash, an id made of other columns, a figure's unit, a date and its EDTF text.",
+    Rule.RELEASE_REFERENCE: "A finding of frictionless, the reference validator of Data "
+    "Packages (`nkdata verify --frictionless`).",
 }
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from pathlib import PurePosixPath
 
 from nkdata.corpus.problems import Problem
-from nkdata.corpus.text import is_invisible
+from nkdata.schema.characters import escaped
 
 
 class Format(StrEnum):
@@ -27,25 +27,7 @@ def render(problems: Iterable[Problem], prefix: str, fmt: Format) -> list[str]:
     escapes (``\\x1b``, ``\\u200b``); JSON escapes them as JSON does.
     """
     renderer = {Format.TEXT: _text, Format.JSON: _json, Format.GITHUB: _github}[fmt]
-    return [_visible(line) for problem in problems for line in renderer(problem, prefix)]
-
-
-def _visible(line: str) -> str:
-    """``line`` with line breaks, invisible characters and a file name's undecodable bytes
-    written as ``\\uXXXX`` escapes (valid in JSON too)."""
-    if line.isprintable():
-        return line
-    return "".join(
-        _escape_char(char) if char == "\n" or is_invisible(char) else char for char in line
-    )
-
-
-def _escape_char(char: str) -> str:
-    code = ord(char)
-    if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells it
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
+    return [escaped(line) for problem in problems for line in renderer(problem, prefix)]
 
 
 def _where(problem: Problem, prefix: str) -> str:

@@ -91,6 +91,8 @@ def placeholder(model: type[BaseModel], name: str) -> str:
         return "null"
     if default == []:
         return "[]"
+    if isinstance(default, bool):
+        return "true" if default else "false"
     raise TypeError(f"no scaffold placeholder for {model.__name__}.{name} = {default!r}")
 
 
@@ -258,9 +260,11 @@ def new_entries(corpus: Path, registry: str, entries: list[dict[str, str]]) -> P
         raise ScaffoldError(f"cannot read {path}: {problems[0].message}", 1)
     ids, indent = _registry_ids(old, path, registry)
     taken = [i for i in new_ids if i.casefold() in {known.casefold() for known in ids}]
-    if taken or len({i.casefold() for i in new_ids}) != len(new_ids):
-        named = ", ".join(taken) or "an id given twice"
-        raise ScaffoldError(f"{named}: already in {path} or repeated; nothing was written.")
+    if taken:
+        named = ", ".join(f"'{i}'" for i in taken)
+        raise ScaffoldError(f"{entry_name} {named} is already in {path}; nothing was written.")
+    if len({i.casefold() for i in new_ids}) != len(new_ids):
+        raise ScaffoldError(f"an {entry_name} id is given twice; nothing was written.")
     newline = "\r\n" if b"\r\n" in old else "\n"
     added = "".join(registry_entry(model, entry, indent) for entry in entries)
     new = old + (b"" if old.endswith(b"\n") or not old else newline.encode())

@@ -8,22 +8,35 @@ be decoded, so that later checks (quotes) can run too.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import re
 import unicodedata
 
 from nkdata.corpus.problems import Problem, Rule
+from nkdata.schema.characters import describe_char, has_invisible, is_invisible
 
 MAX_TEXT_BYTES = 5_000_000
 """Largest text.txt read (5 MB); news articles are a few kilobytes."""
 MAX_YAML_BYTES = 5_000_000
 """Largest YAML file read (5 MB)."""
 
-_ALLOWED_CONTROLS = {"\n", "\t"}
-
 
 def line_column(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a code-point offset."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    """1-based line and column of a code-point offset: a binary search in the text's line
+    starts, listed once per text, so that locating many offsets stays near-linear.
+
+    >>> line_column("ab\\ncd", 4)
+    (2, 2)
+    """
+    starts = _line_starts(text)
+    line = bisect.bisect_right(starts, offset)
+    return line, offset - starts[line - 1] + 1
+
+
+@functools.lru_cache(maxsize=4)
+def _line_starts(text: str) -> list[int]:
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
@@ -44,31 +57,6 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
                 hint="Save the file as UTF-8; if it came from a web page, copy the text again.",
             )
         ]
-
-
-def is_invisible(char: str) -> bool:
-    """Control, format (zero-width, bidi) and other invisible characters, except LF and TAB."""
-    if char in _ALLOWED_CONTROLS:
-        return False
-    return unicodedata.category(char) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
-
-
-def first_invisible(text: str) -> int | None:
-    """Offset of the first invisible character of ``text``, or None.
-
-    >>> first_invisible("zero\\u200bwidth"), first_invisible("a\\u00a0b\\n")
-    (4, None)
-    """
-    if text.isprintable():  # fast path: no control, format, private or separator characters
-        return None
-    return next((at for at, char in enumerate(text) if is_invisible(char)), None)
-
-
-def describe_char(char: str) -> str:
-    """``invisible character U+200B (ZERO WIDTH SPACE)`` or ``control character U+001B``."""
-    if unicodedata.category(char) == "Cc":
-        return f"control character U+{ord(char):04X}"
-    return f"invisible character U+{ord(char):04X} ({unicodedata.name(char, 'unnamed')})"
 
 
 def check_text(text: str, file: str) -> list[Problem]:
@@ -108,12 +96,13 @@ def check_text(text: str, file: str) -> list[Problem]:
             )
         )
     if not unicodedata.is_normalized("NFC", text):
-        offset = _first_non_nfc(text)
+        offset, written, normal = first_non_nfc(text)
         line, column = line_column(text, offset)
         problems.append(
             Problem(
                 code=Rule.TEXT_NOT_NFC,
-                message="the text is not in Unicode normalisation form NFC",
+                message="the text is not in Unicode normalisation form NFC: "
+                f"{_code_points(written)} here is {_code_points(normal)} in NFC",
                 file=file,
                 line=line,
                 column=column,
@@ -124,23 +113,50 @@ def check_text(text: str, file: str) -> list[Problem]:
     return problems
 
 
-def _first_non_nfc(text: str) -> int:
+def first_non_nfc(text: str) -> tuple[int, str, str]:
+    """The first character that keeps ``text`` from being NFC (a combining mark that composes
+    with the letter before it, a character NFC replaces), the characters from where the text
+    first differs from its NFC form up to it, and their NFC form.
+
+    >>> first_non_nfc("cafe\u0301 ok")
+    (4, 'e\u0301', 'é')
+    """
     offset = 0
     for line in text.split("\n"):
         if not unicodedata.is_normalized("NFC", line):
-            return offset + next(
+            normal = unicodedata.normalize("NFC", line)
+            pairs = enumerate(zip(line, normal, strict=False))
+            at = next((i for i, (a, b) in pairs if a != b), min(len(line), len(normal)))
+            stop = min(at + _MAX_SEQUENCE, len(line))
+            end = next(
                 (
                     i
-                    for i, ch in enumerate(line)
-                    if unicodedata.normalize("NFC", ch) != ch or unicodedata.combining(ch)
+                    for i in range(at + 1, stop + 1)
+                    if not unicodedata.is_normalized("NFC", line[at:i])
                 ),
-                0,
+                at + 1,
             )
+            written = line[at:end]
+            return offset + end - 1, written, unicodedata.normalize("NFC", written)
         offset += len(line) + 1
-    return 0
+    return 0, "", ""
+
+
+_MAX_SEQUENCE = 32
+"""Characters after the first difference searched for the one that makes it (bounded work)."""
+
+
+def _nfc(text: str) -> bool:
+    return unicodedata.is_normalized("NFC", text)
+
+
+def _code_points(chars: str) -> str:
+    return " ".join(f"U+{ord(char):04X}" for char in chars) or "nothing"
 
 
 def _invisibles(text: str, file: str) -> list[Problem]:
+    if not has_invisible(text):
+        return []
     bad = {char for char in set(text) if char != "\r" and is_invisible(char)}
     if text.startswith("\ufeff") and text.count("\ufeff") == 1:
         bad.discard("\ufeff")  # already reported as text-bom

@@ -15,7 +15,7 @@ from pydantic_core import ErrorDetails
 from nkdata.corpus.layout import ReadFile
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.yamlreader import YamlDocument, format_path
-from nkdata.schema.fields import SLUG_PATTERN, slug_error
+from nkdata.schema.fields import PATTERN_RULES, SLUG_PATTERN, slug_error
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -72,6 +72,9 @@ def _problem(file: str, doc: YamlDocument, error: ErrorDetails, model: type[Base
             hint=f"Add '{path[-1]}:' here.",
         )
     code = _rule(kind, error)
+    rule = PATTERN_RULES.get((error.get("ctx") or {}).get("pattern", ""))
+    if kind == "string_pattern_mismatch" and rule:
+        message = rule
     if code is Rule.ID_FORMAT and isinstance(error.get("input"), str):
         message = f"not a valid id: {slug_error(error['input'])}"
     if code in {Rule.FIELD_TYPE, Rule.FIELD_VALUE, Rule.ID_FORMAT}:

@@ -24,13 +24,16 @@ problem in it. Both walks resolve scalars with the same function, so they build 
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.corpus.text import describe_char, first_invisible, line_column
+from nkdata.corpus.text import line_column
+from nkdata.schema.characters import describe_char, first_invisible
 
 try:  # libyaml is the floor this reader is measured against; fall back only where it is absent
     from yaml import CSafeLoader as _Loader
@@ -218,7 +221,21 @@ class _Builder:
                 "Corpus files nest a few levels deep; check the indentation.",
             )
         if isinstance(event, yaml.ScalarEvent):
-            return self._text(_scalar(event), event, path)
+            value = _scalar(event)
+            if type(value) is float and not _holds_exactly(event.value, value):
+                self._problems.append(
+                    _problem(
+                        self._file,
+                        Rule.NUMBER_INEXACT,
+                        f"{event.value} cannot be stored exactly: a 64-bit float holds it as "
+                        f"{value!r}",
+                        mark,
+                        "Write the number with at most 15 significant digits, as the text gives "
+                        "it scaled to the unit (0.25, 4000000, 1.5e9).",
+                        format_path(path),
+                    )
+                )
+            return self._text(value, event, path)
         self._check_tag(event)
         if isinstance(event, yaml.SequenceStartEvent):
             return self._sequence(path, depth)
@@ -360,11 +377,26 @@ def _plain_mapping(get: Any, depth: int) -> dict[str, Any]:
 
 
 def _plain_scalar(event: Any) -> Any:
-    """A scalar's value; text with an invisible character is left to the careful walk."""
+    """A scalar's value; text with an invisible character, or a number that a float cannot hold
+    as written, is left to the careful walk."""
     value = _scalar(event)
     if type(value) is str and not value.isprintable() and first_invisible(value) is not None:
         raise _Unusual
+    if type(value) is float and not _holds_exactly(event.value, value):
+        raise _Unusual
     return value
+
+
+def _holds_exactly(text: str, number: float) -> bool:
+    """Whether the float read from ``text`` is the number written: its shortest form names the
+    same decimal. Infinity and NaN are the models' to refuse.
+
+    >>> _holds_exactly("0.1", 0.1), _holds_exactly("1e-400", 0.0)
+    (True, False)
+    """
+    if len(text) <= 16 and "e" not in text and "E" not in text:
+        return True  # at most 15 digits between 1e-15 and 1e15: a float round-trips them
+    return not math.isfinite(number) or Decimal(repr(number)) == Decimal(text)
 
 
 def _scalar(event: Any) -> Any:

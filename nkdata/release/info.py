@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from nkdata.release.datapackage import CITATION_KEY, TEXT_RIGHTS_KEY
 from nkdata.schema.columns import table_models
+from nkdata.schema.releasefolder import CITATION_KEY, TEXT_RIGHTS_KEY
 
 if TYPE_CHECKING:
     from nkdata.loading import Dataset

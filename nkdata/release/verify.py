@@ -1,37 +1,58 @@
-"""Check a release folder without frictionless: hashes, schemas, values, keys and CSV twins.
+"""Check a release folder without frictionless: every file, the descriptor, and every rule.
 
-Every check on values is vectorised with pyarrow compute, so that verifying a large release
-takes a small fraction of ``frictionless validate``. Problems are the ones ``nkdata validate``
-reports, with the release file as the file and the column as the field path, so the same
-renderers (text, JSON lines, GitHub annotations) print them.
+- Files: exactly the files the descriptor lists are in the folder, each a regular file (a
+  link, a FIFO or a device is never opened) with the size and SHA-256 recorded.
+- Descriptor: it is the descriptor nkdata writes for these tables and files (schemas,
+  licences, sources, resources), and its dataset fields obey ``dataset.yaml``'s model.
+- Tables: each Parquet file has the models' columns, in order, with their types; it decodes to
+  a bounded size; its CSV twin holds the same values.
+- Rules: every rule of :mod:`nkdata.release.tablerules`, the same that ``nkdata build`` checks
+  before it writes a release.
+
+Checks on values are vectorised with pyarrow compute where they can be, so that verifying a
+large release takes a small fraction of ``frictionless validate``. Problems are the ones
+``nkdata validate`` reports, with the release file as the file and the column as the field
+path, so the same renderers (text, JSON lines, GitHub annotations) print them.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
 from nkdata.corpus.problems import Problem, Rule, sorted_problems
 from nkdata.errors import ReleaseError
 from nkdata.models import Row
+from nkdata.release.cardcharts import charted
+from nkdata.release.datapackage import TEXT_LICENSE, descriptor, publishers
 from nkdata.release.fileformats import csv_ready
-from nkdata.schema.arrow import arrow_schema, integer, strings
-from nkdata.schema.columns import Column, columns, table_models
+from nkdata.release.tablerules import column_problems, row_problems
+from nkdata.schema.arrow import schema_difference
+from nkdata.schema.characters import escaped
+from nkdata.schema.columns import table_models
+from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.releasefolder import (
+    CARD,
     DESCRIPTOR,
     FORMATS,
+    MAX_JSON_BYTES,
     ReleaseFile,
+    open_regular,
     parse_descriptor,
+    read_parquet,
+    read_regular,
     release_files,
 )
 
-_SHOWN = 5
 _AGAIN = "Download the release again (`nkdata download VERSION --dest DIR`)."
 
 
@@ -41,12 +62,14 @@ class Verification:
 
     problems: list[Problem]
     version: str | None
+    """The release's version, only once it is known to be MAJOR.MINOR.PATCH."""
     files: int
     rows: int
 
 
 def verify_release(folder: Path) -> Verification:
-    """Check every file of the release in ``folder`` against its descriptor and the models.
+    """Check every file of the release in ``folder`` against its descriptor, the models and
+    the rules.
 
     Examples
     --------
@@ -55,8 +78,9 @@ def verify_release(folder: Path) -> Verification:
     []
     """
     try:
-        descriptor = parse_descriptor((folder / DESCRIPTOR).read_bytes(), DESCRIPTOR)
-        files = {file.name: file for file in release_files(descriptor, DESCRIPTOR)}
+        descriptor_data = read_regular(folder / DESCRIPTOR, MAX_JSON_BYTES)
+        package = parse_descriptor(descriptor_data, DESCRIPTOR)
+        files = {file.name: file for file in release_files(package, DESCRIPTOR)}
     except (OSError, ReleaseError) as exc:
         message = exc.strerror if isinstance(exc, OSError) else str(exc)
         problem = Problem(
@@ -66,22 +90,38 @@ def verify_release(folder: Path) -> Verification:
     models = table_models()
     tabular = {f"{name}.{fmt}" for name in models for fmt in FORMATS}
     others = [file for name, file in files.items() if name not in tabular]
+    problems = _unlisted(folder, files)
     # One thread per table: pyarrow and hashlib release the GIL, and each file is one stream
     # (one row group, one column chunk), so the tables are what can run side by side.
     with ThreadPoolExecutor(max_workers=len(models) + 1) as pool:
         checked = pool.map(lambda model: _check_table(folder, files, model), models.values())
-        problems = [p for file in pool.map(lambda f: _check_file(folder, f), others) for p in file]
+        problems += [p for file in pool.map(lambda f: _check_file(folder, f), others) for p in file]
         tables: dict[str, pa.Table] = {}
         for name, (table, found) in zip(models, checked, strict=True):
             problems += found
             if table is not None:
                 tables[name] = table
-    problems += _check_foreign_keys(tables)
-    version = descriptor.get("version")
+    problems += row_problems(tables)
+    version, found = _check_descriptor(package, files, tables)
+    problems += found
     rows = sum(table.num_rows for table in tables.values())
-    return Verification(
-        sorted_problems(problems), version if isinstance(version, str) else None, len(files), rows
-    )
+    return Verification(sorted_problems(problems), version, len(files), rows)
+
+
+def _unlisted(folder: Path, files: dict[str, ReleaseFile]) -> list[Problem]:
+    """A problem for each entry of the folder that the descriptor does not list."""
+    with os.scandir(folder) as entries:
+        names = sorted(entry.name for entry in entries)
+    return [
+        Problem(
+            code=Rule.RELEASE_FILE,
+            message="in the release folder but not listed in the descriptor, so not checked",
+            file=name,
+            hint="A release folder holds only the files its datapackage.json lists: remove it.",
+        )
+        for name in names
+        if name not in files and name != DESCRIPTOR
+    ]
 
 
 def _check_table(
@@ -101,18 +141,20 @@ def _check_table(
             intact.add(fmt)
     if "parquet" not in intact:
         return None, problems
-    table, found = _read_parquet(folder / f"{model.table}.parquet", model)
+    table, found = read_table(folder / f"{model.table}.parquet", model)
     problems += found
     if table is not None:
-        problems += _check_values(table, model, f"{model.table}.parquet")
-        if "csv" in intact:
-            problems += _check_csv(folder / f"{model.table}.csv", table)
+        problems += column_problems(table, model)
+    if table is not None and "csv" in intact:
+        problems += _check_csv(folder / f"{model.table}.csv", table)
     return table, problems
 
 
 def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
     path = folder / file.name
-    if not path.is_file():
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
         return [
             Problem(
                 code=Rule.RELEASE_FILE,
@@ -121,13 +163,21 @@ def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
                 hint=_AGAIN,
             )
         ]
-    actual = ReleaseFile.of(path)
+    if not stat.S_ISREG(info.st_mode):
+        return [Problem(code=Rule.RELEASE_FILE, message="not a regular file", file=file.name)]
+    actual = ReleaseFile(file.name, "", info.st_size)
+    if info.st_size == file.bytes:  # a file of another size is not hashed (a sparse giant)
+        try:
+            actual = ReleaseFile.of(path)
+        except OSError as exc:
+            message = f"cannot read it: {exc.strerror}"
+            return [Problem(code=Rule.RELEASE_FILE, message=message, file=file.name)]
     if actual != file:
+        found = f"{actual.bytes} bytes" + (f" {actual.sha256}" if actual.sha256 else "")
         return [
             Problem(
                 code=Rule.RELEASE_HASH,
-                message=f"expected {file.bytes} bytes {file.sha256}, "
-                f"found {actual.bytes} bytes {actual.sha256}",
+                message=f"expected {file.bytes} bytes {file.sha256}, found {found}",
                 file=file.name,
                 hint="The file was altered or truncated. " + _AGAIN,
             )
@@ -135,133 +185,27 @@ def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
     return []
 
 
-def _read_parquet(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[Problem]]:
+def read_table(path: Path, model: type[Row]) -> tuple[pa.Table | None, list[Problem]]:
+    """The Parquet file at ``path`` as a table of ``model``'s exact schema, or its problem."""
     try:
-        with pq.ParquetFile(path) as parquet:  # pq.read_table would import pyarrow.dataset
-            table = parquet.read()
-    except (pa.ArrowException, OSError) as exc:
-        return None, [
-            Problem(
-                code=Rule.RELEASE_FILE,
-                message=f"not a readable Parquet file: {exc}",
-                file=path.name,
-            )
-        ]
-    expected = arrow_schema(model)
-    found = {f.name: f.type for f in table.schema}
-    wrong = [
-        f"{f.name} ({found.get(f.name, 'missing')}, expected {f.type})"
-        for f in expected
-        if f.name not in found or not found[f.name].equals(f.type)
-    ]
-    extra = [name for name in found if name not in expected.names]
-    if wrong or extra:
-        detail = "; ".join(
-            [*(f"column {w}" for w in wrong), *(f"unexpected column {e}" for e in extra)]
-        )
-        return None, [
-            Problem(
-                code=Rule.RELEASE_SCHEMA,
-                message=f"the columns differ from the {model.table} model: {detail}",
-                file=path.name,
-                hint="The release was not written by this version of nkdata.",
-            )
-        ]
-    return table.select(expected.names), []
+        with open_regular(path) as handle:
+            wrong = schema_difference(pq.read_schema(handle), model)
+            if wrong:
+                return None, [_schema_problem(path, model, wrong)]
+            handle.seek(0)
+            return read_parquet(handle, os.fstat(handle.fileno()).st_size, path.name), []
+    except (pa.ArrowException, OSError, ReleaseError) as exc:
+        message = f"not a readable table: {escaped(str(exc))}"
+        return None, [Problem(code=Rule.RELEASE_FILE, message=message, file=path.name)]
 
 
-def _ids(table: pa.Table, mask: pa.ChunkedArray | pa.Array) -> str:
-    """The first few ids of the rows where ``mask`` is true."""
-    ids = table.filter(mask).column("id").to_pylist()
-    more = f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else ""
-    return ", ".join(map(str, ids[:_SHOWN])) + more
-
-
-def _broken(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray | None:
-    """True where a set value breaks the column's vocabulary, pattern, length or minimum."""
-    checks = []
-    if column.enum:
-        checks.append(pc.invert(pc.is_in(values, value_set=strings(column.enum))))
-    if column.pattern and column.kind == "string":
-        checks.append(pc.invert(pc.match_substring_regex(values, column.pattern)))
-    if column.min_length is not None and column.kind == "string":
-        checks.append(pc.less(pc.utf8_length(values), integer(column.min_length)))
-    if column.minimum is not None:
-        checks.append(pc.less(values, integer(column.minimum)))
-    if not checks:
-        return None
-    broken = checks[0]
-    for check in checks[1:]:
-        broken = pc.or_(broken, check)
-    # Kleene "and": an empty cell (null, reported as RELEASE_REQUIRED) is false here.
-    return pc.and_kleene(broken, pc.is_valid(values))
-
-
-def _check_values(table: pa.Table, model: type[Row], file: str) -> list[Problem]:
-    problems = []
-    for column in columns(model):
-        values = table.column(column.name)
-        if not column.nullable and values.null_count:
-            problems.append(
-                Problem(
-                    code=Rule.RELEASE_REQUIRED,
-                    message=f"{values.null_count} empty value(s), "
-                    f"in rows {_ids(table, values.is_null())}",
-                    file=file,
-                    path=column.name,
-                )
-            )
-        broken = _broken(values, column)
-        if broken is not None and (count := pc.sum(broken).as_py() or 0):
-            problems.append(
-                Problem(
-                    code=Rule.RELEASE_CONSTRAINT,
-                    message=f"{count} value(s) break the column's rule, "
-                    f"in rows {_ids(table, broken)}",
-                    file=file,
-                    path=column.name,
-                )
-            )
-    key = table.column(model.primary_key)
-    counts = pc.value_counts(key)
-    repeated = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), integer(1)))
-    if len(repeated):
-        shown = ", ".join(map(str, repeated.to_pylist()[:_SHOWN]))
-        problems.append(
-            Problem(
-                code=Rule.RELEASE_PRIMARY_KEY,
-                message=f"{len(repeated)} repeated id(s): {shown}",
-                file=file,
-                path=model.primary_key,
-            )
-        )
-    return problems
-
-
-def _check_foreign_keys(tables: dict[str, pa.Table]) -> list[Problem]:
-    problems = []
-    for name, table in tables.items():
-        for column in columns(table_models()[name]):
-            if column.references is None or column.references not in tables:
-                continue
-            values = table.column(column.name)
-            flat = pc.drop_null(pc.list_flatten(values) if column.kind == "list" else values)
-            known = tables[column.references].column("id")
-            missing = pc.filter(flat, pc.invert(pc.is_in(flat, value_set=known)))
-            if len(missing):
-                shown = sorted(set(missing.to_pylist()))
-                more = f" and {len(shown) - _SHOWN} more" if len(shown) > _SHOWN else ""
-                problems.append(
-                    Problem(
-                        code=Rule.RELEASE_FOREIGN_KEY,
-                        message=f"{len(missing)} value(s) not in {column.references}.id: "
-                        + ", ".join(shown[:_SHOWN])
-                        + more,
-                        file=f"{name}.parquet",
-                        path=column.name,
-                    )
-                )
-    return problems
+def _schema_problem(path: Path, model: type[Row], detail: str) -> Problem:
+    return Problem(
+        code=Rule.RELEASE_SCHEMA,
+        message=f"the {model.table} table differs from its model: {detail}",
+        file=path.name,
+        hint="The release was not written by this version of nkdata.",
+    )
 
 
 def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
@@ -274,11 +218,15 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)  # article texts span lines
     try:
-        found = pacsv.read_csv(path, parse_options=parse, convert_options=convert)
+        with open_regular(path) as handle:
+            found = pacsv.read_csv(handle, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError) as exc:
         return [
             Problem(
-                code=Rule.RELEASE_CSV, message=f"unreadable: {exc}", file=path.name, hint=_AGAIN
+                code=Rule.RELEASE_CSV,
+                message=f"unreadable: {escaped(str(exc))}",
+                file=path.name,
+                hint=_AGAIN,
             )
         ]
     if found.column_names != expected.column_names:
@@ -290,4 +238,67 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
         [Problem(code=Rule.RELEASE_CSV, message=differ, file=path.name, hint=_AGAIN)]
         if differ
         else []
+    )
+
+
+_ANNOTATIONS = " (the annotations: every table and column except articles.text)"
+
+
+def _check_descriptor(
+    package: dict[str, Any], files: dict[str, ReleaseFile], tables: dict[str, pa.Table]
+) -> tuple[str | None, list[Problem]]:
+    """The release's version, and a problem unless the descriptor is the one nkdata writes for
+    these files and tables, with dataset fields that ``dataset.yaml``'s model accepts."""
+    try:
+        dataset = DatasetFile.model_validate(_dataset_fields(package))
+    except (ValidationError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        detail = (
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            if isinstance(exc, ValidationError)
+            else f"{type(exc).__name__} {exc}"
+        )
+        return None, [_descriptor_problem(f"its dataset fields are not valid: {escaped(detail)}")]
+    if set(table_models()) - set(tables) or CARD not in files:
+        return dataset.version, []  # a missing table is reported on its own
+    expected = descriptor(dataset, files, publishers=publishers(tables), charts=charted(tables))
+    differing = sorted(
+        key for key in expected.keys() | package.keys() if expected.get(key) != package.get(key)
+    )
+    if differing:
+        shown = ", ".join(escaped(key) for key in differing)
+        return dataset.version, [
+            _descriptor_problem(f"it differs from the descriptor of these files in: {shown}")
+        ]
+    return dataset.version, []
+
+
+def _dataset_fields(package: dict[str, Any]) -> dict[str, Any]:
+    """What ``dataset.yaml`` held, read back from the descriptor written from it."""
+    licence = dict(package["licenses"][0])
+    licence["title"] = str(licence.get("title", "")).removesuffix(_ANNOTATIONS)
+    if package["licenses"][1:] != [TEXT_LICENSE]:
+        raise KeyError("licenses: the second licence is not that of the article texts")
+    fields = {
+        "name": package["name"],
+        "title": package["title"],
+        "version": package["version"],
+        "released": str(package["created"]).removesuffix("T00:00:00Z"),
+        "description": package["description"],
+        "keywords": package["keywords"],
+        "license": licence,
+        "text_rights": package["nkdata:text_rights"],
+        "contributors": package["contributors"],
+        "citation": package["nkdata:citation"],
+    }
+    if "homepage" in package:
+        fields["homepage"] = package["homepage"]
+    return fields
+
+
+def _descriptor_problem(message: str) -> Problem:
+    return Problem(
+        code=Rule.RELEASE_DESCRIPTOR,
+        message=message,
+        file=DESCRIPTOR,
+        hint="The descriptor was edited after the build; " + _AGAIN,
     )

@@ -92,3 +92,66 @@ def strings(texts: Sequence[str]) -> pa.StringArray:
 def integer(value: int) -> pa.Int64Scalar:
     """``value`` as an Arrow 64-bit integer scalar."""
     return pa.Array.from_buffers(pa.int64(), 1, [None, pa.py_buffer(array("q", [value]))])[0]
+
+
+_SPACE = r"\pZ\t-\r\x{85}"
+"""Unicode White_Space as RE2 spells it: the Z categories, TAB to CR, NEXT LINE."""
+
+
+def arrow_pattern(pattern: str) -> str:
+    """A model's pattern (Python and pydantic read ``\\s`` as Unicode white space) for Arrow's
+    RE2, which reads ``\\s`` as ASCII only: a title starting with U+3000 must not pass.
+
+    >>> arrow_pattern(r"^\\S(?:.*\\S)?$")
+    '^[^\\\\pZ\\\\t-\\\\r\\\\x{85}](?:.*[^\\\\pZ\\\\t-\\\\r\\\\x{85}])?$'
+    >>> arrow_pattern(r"[^\\s]+[\\s\\S]")
+    '[^\\\\pZ\\\\t-\\\\r\\\\x{85}]+[\\\\pZ\\\\t-\\\\r\\\\x{85}\\\\PZ\\\\t-\\\\r\\\\x{85}]'
+    """
+    out, in_class, at = [], False, 0
+    while at < len(pattern):
+        char = pattern[at]
+        pair = pattern[at : at + 2]
+        if pair == "\\s":
+            out.append(_SPACE if in_class else f"[{_SPACE}]")
+        elif pair == "\\S":
+            # inside a class, only beside \s (the pair means "any character"): \PZ plus
+            # the controls that \s holds and \PZ lacks covers everything with it
+            out.append(r"\PZ\t-\r\x{85}" if in_class else f"[^{_SPACE}]")
+        elif char == "\\":
+            out.append(pair)
+        else:
+            in_class = (in_class or char == "[") and char != "]"
+            out.append(char)
+            at += 1
+            continue
+        at += 2
+    return "".join(out)
+
+
+def schema_difference(found: pa.Schema, model: type[Row]) -> str:
+    """How the columns of ``found`` differ from the model's (names, order, types); "" if not."""
+    from nkdata.schema.characters import escaped
+
+    expected = arrow_schema(model)
+    if found.names == expected.names and all(
+        f.type.equals(e.type) for f, e in zip(found, expected, strict=True)
+    ):
+        return ""
+    types = {f.name: f.type for f in found}
+    wrong = [
+        f"column {e.name} ({types.get(e.name, 'missing')}, expected {e.type})"
+        for e in expected
+        if e.name not in types or not types[e.name].equals(e.type)
+    ]
+    wrong += [f"unexpected column {escaped(name)}" for name in types if name not in expected.names]
+    if len(set(found.names)) != len(found.names):
+        wrong.append("a column name is repeated")
+    if not wrong:
+        order = ", ".join(found.names)
+        wrong.append(f"columns in the order {order}, expected {', '.join(expected.names)}")
+    return "; ".join(wrong)
+
+
+def boolean(value: bool) -> pa.BooleanScalar:
+    """``value`` as an Arrow boolean scalar (without pyarrow's conversion, see above)."""
+    return pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(bytes([value]))])[0]

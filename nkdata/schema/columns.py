@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, Literal
 
 from nkdata.models import TABLES, Row
-from nkdata.schema.fields import References
+from nkdata.schema.fields import NOT_FUTURE, References
 
 Kind = Literal["string", "integer", "number", "boolean", "date", "list"]
 
@@ -28,8 +28,13 @@ class Column:
     description: str
     pattern: str | None = None
     min_length: int | None = None
+    max_length: int | None = None
     minimum: int | None = None
     enum: tuple[str, ...] | None = None
+    forbidden: tuple[str, ...] = ()
+    """Values the column never holds (ids that are Windows device names)."""
+    not_future: bool = False
+    """A date column whose dates are never after today."""
     vocabulary: str | None = None
     """The name of the enumeration (`Framing`, ...) whose members are the column's values."""
     references: str | None = None
@@ -51,6 +56,8 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
         base = next(option for option in options if option.get("type") != "null")
         vocabulary = base["$ref"].split("/")[-1] if "$ref" in base else None
         base = defs[vocabulary] if vocabulary else base
+        if base.get("type") == "array":  # a list column's constraints are its items'
+            base = {**base.get("items", {}), "type": "array"}
         result.append(
             Column(
                 name=name,
@@ -59,8 +66,11 @@ def columns(model: type[Row]) -> tuple[Column, ...]:
                 description=model.model_fields[name].description or "",
                 pattern=base.get("pattern"),
                 min_length=base.get("minLength"),
+                max_length=base.get("maxLength"),
                 minimum=base.get("minimum"),
                 enum=tuple(base["enum"]) if "enum" in base else None,
+                forbidden=tuple(base.get("not", {}).get("enum", ())),
+                not_future=bool(base.get(NOT_FUTURE)),
                 vocabulary=vocabulary if "enum" in base else None,
                 references=_references(model, name),
             )

@@ -13,6 +13,7 @@ from typing import Annotated, Self
 from pydantic import (
     BaseModel,
     Field,
+    NonNegativeInt,
     PositiveInt,
     StringConstraints,
     ValidationInfo,
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from nkdata.models import STRICT, Quantity, Source, check_figure_values
 from nkdata.schema.fields import (
+    Count,
     CountryCode,
     DateSpanText,
     DayDate,
@@ -35,9 +37,11 @@ from nkdata.schema.fields import (
     Slug,
     Url,
 )
+from nkdata.schema.releasefolder import version_key
 from nkdata.schema.vocab import (
     ClaimMode,
     DateBasis,
+    ErratumStatus,
     ExclusionReason,
     Framing,
     NonBodyKind,
@@ -72,6 +76,40 @@ class Contributor(BaseModel):
     """Affiliation, where relevant."""
 
 
+class SecondReading(BaseModel):
+    """What an independent second reading changed in the articles a release added.
+
+    Every article is annotated by a first reader, then read again by a second reader who has not
+    seen the first reader's reasoning; the counts compare the two annotations claim by claim and
+    figure by figure (by id), so users can judge how settled the annotations are.
+    """
+
+    model_config = STRICT
+
+    version: SemVer
+    """The release that added the articles."""
+    articles: list[Slug] = Field(min_length=1)
+    """The articles read twice."""
+    claims_first: NonNegativeInt
+    """Claims in the first reading."""
+    claims_added: NonNegativeInt
+    """Claims the second reading added."""
+    claims_removed: NonNegativeInt
+    """Claims of the first reading the second removed."""
+    claims_changed: NonNegativeInt
+    """Claims kept whose quote, statement, source, relay or labels the second reading changed."""
+    figures_first: NonNegativeInt
+    """Figures in the first reading."""
+    figures_added: NonNegativeInt
+    """Figures the second reading added."""
+    figures_removed: NonNegativeInt
+    """Figures of the first reading the second removed."""
+    figures_changed: NonNegativeInt
+    """Figures kept whose value, bounds, qualifier or quantity the second reading changed."""
+    note: Prose | None = None
+    """How the disagreements were resolved."""
+
+
 class DatasetFile(BaseModel):
     """dataset.yaml: what the release is and who stands behind it."""
 
@@ -87,8 +125,9 @@ class DatasetFile(BaseModel):
     """Release date, `YYYY-MM-DD`; the release's `created` comes from here, never the clock."""
     description: Prose
     """What the dataset holds and why."""
-    homepage: Url | None = None
-    """Project home page."""
+    homepage: Url
+    """Project home page; the data card links the annotation guide and the issues from it, so
+    that a card read outside the repository still reaches them."""
     keywords: list[Line] = Field(default_factory=list)
     """Keywords for catalogues."""
     license: License
@@ -99,6 +138,8 @@ class DatasetFile(BaseModel):
     """People and organisations credited in the release."""
     citation: Prose
     """How to cite the dataset; it names `version`, so that a version bump cannot leave it stale."""
+    second_readings: list[SecondReading] = Field(default_factory=list)
+    """What each release's second reading of its new articles changed (shown in the data card)."""
 
     @field_validator("citation")
     @classmethod
@@ -144,12 +185,12 @@ class FigureEntry(BaseModel):
     """The number exactly as it appears inside the claim's quote."""
     occurrence: PositiveInt | None = None
     """Which match of `text` inside the quote, when it occurs more than once (1 = first)."""
-    value: float | None = Field(default=None, ge=0)
+    value: Count | None = None
     """The number scaled to the unit ("4 million" → 4000000); empty when only bounds are known.
     Never negative: every quantity counts or measures something."""
-    low: float | None = Field(default=None, ge=0)
+    low: Count | None = None
     """Lower bound, where the text gives or implies one."""
-    high: float | None = Field(default=None, ge=0)
+    high: Count | None = None
     """Upper bound, where the text gives or implies one."""
     qualifier: Qualifier = Field(strict=False)
     """exact, approximately, more_than, at_least, less_than, at_most, range or vague."""
@@ -287,10 +328,73 @@ class ArticleFile(BaseModel):
     """The numbers of the body that are not figures, each with its reason."""
 
 
+class Erratum(BaseModel):
+    """A mistake in a row of a published release: what was wrong, why, who found it, and the
+    version that corrects it."""
+
+    model_config = STRICT
+
+    id: Slug
+    """Stable id of the erratum, such as `sofx-publisher-unidentified`."""
+    table: Slug
+    """The table of the row that was wrong: `articles`, `sources`, `claims`, ..."""
+    row_id: Line
+    """The id of the row in that table of release `wrong_in`."""
+    column: Slug | None = None
+    """The column that was wrong, where the mistake is in one."""
+    wrong_in: SemVer
+    """The published release whose row is wrong (and each later one until `fixed_in`)."""
+    fixed_in: SemVer | None = None
+    """The release that corrects it; null while it is open or will not be fixed."""
+    status: ErratumStatus = Field(strict=False)
+    """open, fixed or wont_fix."""
+    what: Line
+    """What was wrong, and what is right, in one sentence."""
+    reason: Prose
+    """How it is known: the evidence, or why it stays as it is."""
+    reported_by: Line
+    """Who reported it: a name, or `nkdata maintainers`."""
+
+    @model_validator(mode="after")
+    def _fixed_means_fixed_in(self) -> Self:
+        if (self.status is ErratumStatus.FIXED) != (self.fixed_in is not None):
+            raise PydanticCustomError(
+                "field-value",
+                "status '{status}' does not fit fixed_in {fixed_in}",
+                {
+                    "status": self.status.value,
+                    "fixed_in": self.fixed_in,
+                    "hint": "A fixed erratum names the release that corrects it in fixed_in; "
+                    "an open or wont_fix one has fixed_in: null.",
+                },
+            )
+        if self.fixed_in is not None and version_key(self.fixed_in) <= version_key(self.wrong_in):
+            raise PydanticCustomError(
+                "field-value",
+                "fixed_in {fixed_in} is not after wrong_in {wrong_in}",
+                {
+                    "fixed_in": self.fixed_in,
+                    "wrong_in": self.wrong_in,
+                    "hint": "A correction comes in a later release than the mistake.",
+                },
+            )
+        return self
+
+
+class ErrataFile(BaseModel):
+    """errata.yaml: the mistakes found in published releases (optional)."""
+
+    model_config = STRICT
+
+    errata: list[Erratum] = Field(default_factory=list)
+    """Every erratum, one entry each."""
+
+
 CORPUS_FILES: dict[str, type[BaseModel]] = {
     "dataset": DatasetFile,
     "sources": SourcesFile,
     "quantities": QuantitiesFile,
     "article": ArticleFile,
+    "errata": ErrataFile,
 }
 """Corpus file kind → model; `nkdata schema` writes a JSON Schema for each."""

@@ -55,7 +55,7 @@ def frictionless_field(column: Column) -> dict[str, Any]:
     constraints: dict[str, Any] = {}
     if not column.nullable and column.kind != "list":  # in CSV an empty list is an empty cell
         constraints["required"] = True
-    if column.pattern:
+    if column.pattern and column.kind != "list":  # a list's pattern is its items' (verify)
         constraints["pattern"] = column.pattern.removeprefix("^").removesuffix("$")
     if column.min_length:
         constraints["minLength"] = column.min_length

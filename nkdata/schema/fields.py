@@ -6,6 +6,7 @@ editors, ``nkdata validate`` and the release schemas agree on one definition.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -125,6 +126,19 @@ def _check_partial_date(text: str) -> str:
     return text
 
 
+def _day_not_future(day: date) -> date:
+    if day > date.today():
+        raise PydanticCustomError("date-future", "{day} is in the future", {"day": str(day)})
+    return day
+
+
+NOT_FUTURE = "nkdata:notFuture"
+"""JSON Schema keyword of our own that marks a date column whose dates are never after today."""
+
+Day = Annotated[date, AfterValidator(_day_not_future), Field(json_schema_extra={NOT_FUTURE: True})]
+"""A day of a release table that is not after today (a date the text states or implies)."""
+
+
 def _year_as_text(value: object) -> object:
     """An unquoted year (YAML reads ``2018`` as a number) means the same as ``'2018'``."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9999:
@@ -139,20 +153,47 @@ def _year_or_text(pattern: str) -> BeforeValidator:
     return BeforeValidator(_year_as_text, json_schema_input_type=year | text)
 
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
-"""A lower-case ASCII id: letters, digits and single hyphens, such as ``gideon-rachman``."""
+RESERVED_NAMES = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(10)]
+)
+"""Names Windows keeps for devices: no file or folder can have them, so no id may be one (an
+article id is a folder name, and a checkout with ``articles/con/`` fails on Windows)."""
 
-Line = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(?:.*\S)?$")]
+
+def _not_reserved(text: str) -> str:
+    if text in RESERVED_NAMES:
+        raise PydanticCustomError(
+            "id-format",
+            "'{text}' is a device name on Windows, where no file or folder can have it",
+            {"text": text, "hint": f"Choose another id, such as '{text}-1'."},
+        )
+    return text
+
+
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, max_length=120),
+    AfterValidator(_not_reserved),
+    Field(json_schema_extra={"not": {"enum": sorted(RESERVED_NAMES)}}),
+]
+"""A lower-case ASCII id: letters, digits and single hyphens, such as ``gideon-rachman``; not a
+Windows device name (:data:`RESERVED_NAMES`)."""
+
+LINE_PATTERN = r"^\S(?:.*\S)?$"
+QUOTE_PATTERN = r"^\S(?:[\s\S]*\S)?$"
+URL_PATTERN = r"^https?://[^\s]+$"
+
+Line = Annotated[str, StringConstraints(min_length=1, pattern=LINE_PATTERN)]
 """One line of text with no leading or trailing white space."""
 
-Quote = Annotated[str, StringConstraints(min_length=1, pattern=r"^\S(?:[\s\S]*\S)?$")]
+Quote = Annotated[str, StringConstraints(min_length=1, pattern=QUOTE_PATTERN)]
 """An exact span of an article text: it may cross a line break (hard-wrapped wire copy), but
 starts and ends with a visible character."""
 
 Prose = Annotated[str, StringConstraints(min_length=1)]
 """Free text; may span lines."""
 
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$")]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN)]
 WikidataId = Annotated[str, StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
 CountryCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_check_country)
@@ -160,6 +201,37 @@ CountryCode = Annotated[
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 SemVer = Annotated[str, StringConstraints(pattern=r"^(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){2}$")]
+
+
+def _exact(value: object) -> object:
+    """An integer that a 64-bit float cannot hold (2**53 + 1, 10**23) would be rounded: refused.
+    A decimal number is checked where its text is read (:mod:`nkdata.corpus.yamlreader`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            exact = float(value) == value
+        except OverflowError:
+            exact = False
+        if not exact:
+            raise PydanticCustomError(
+                "number-inexact",
+                "{value} has more digits than a 64-bit float holds exactly; it would be "
+                "stored as another number",
+                {"value": str(value) if len(str(value)) <= 40 else str(value)[:37] + "..."},
+            )
+    return value
+
+
+def _no_negative_zero(value: float) -> float:
+    if value == 0 and math.copysign(1.0, value) < 0:
+        raise PydanticCustomError(
+            "field-value", "-0.0 carries a minus sign; a count is never negative", {}
+        )
+    return value
+
+
+Count = Annotated[float, Field(ge=0), BeforeValidator(_exact), AfterValidator(_no_negative_zero)]
+"""A number that counts or measures something: finite, not negative (nor -0.0), and exactly
+the number written (a float holds it without rounding)."""
 
 PartialDate = Annotated[
     str,
@@ -184,9 +256,29 @@ DayDate = Annotated[
 """A full date, ``YYYY-MM-DD``, not in the future."""
 
 
+PATTERN_RULES = {
+    SLUG_PATTERN: "an id is lower-case ASCII letters and digits, joined by single hyphens",
+    LINE_PATTERN: "one line of text that starts and ends with a visible character (no line "
+    "break, no white space at either end)",
+    QUOTE_PATTERN: "a quote starts and ends with a visible character (it may cross a line "
+    "break, but no white space at either end)",
+    URL_PATTERN: "an http:// or https:// URL without spaces",
+    PARTIAL_DATE_PATTERN: "a date is YYYY, YYYY-MM or YYYY-MM-DD",
+    DATE_SPAN_PATTERN: "a date is YYYY, YYYY-MM, YYYY-MM-DD or an interval such as 2017/.. or "
+    "2015-06-25/2015-06-26",
+    DAY_PATTERN: "a date is YYYY-MM-DD",
+}
+"""What each pattern of a corpus field asks for, as a problem's message says it (the pattern
+itself means little to a contributor)."""
+
+
 def is_slug(text: str) -> bool:
     """True for a valid id (used where ids come from folder names, not from YAML)."""
-    return re.fullmatch(SLUG_PATTERN, text) is not None and len(text) <= 120
+    return (
+        re.fullmatch(SLUG_PATTERN, text) is not None
+        and len(text) <= 120
+        and text not in RESERVED_NAMES
+    )
 
 
 def slug_error(text: str) -> str:
@@ -204,6 +296,8 @@ def slug_error(text: str) -> str:
         return f"character {bad + 1} is {char!r} (U+{ord(char):04X} {name}), not a-z, 0-9 or '-'"
     if len(text) > 120:
         return f"{len(text)} characters, more than 120"
+    if text in RESERVED_NAMES:
+        return f"'{text}' is a device name on Windows, where no file or folder can have it"
     return "hyphens must separate letters or digits, one at a time"
 
 

@@ -6,6 +6,7 @@ filter on these values.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -133,6 +134,14 @@ class ExclusionReason(Documented):
     NOT_A_CLAIM = "not_a_claim"
 
 
+class ErratumStatus(Documented):
+    """Where a mistake in a published release stands."""
+
+    OPEN = "open"
+    FIXED = "fixed"
+    WONT_FIX = "wont_fix"
+
+
 MEANINGS: dict[str, dict[str, str]] = {
     "SourceKind": {
         "person": "A named individual.",
@@ -225,6 +234,11 @@ MEANINGS: dict[str, dict[str, str]] = {
         "not_a_claim": "A number inside a body passage that is no claim (an opinion, a rhetorical "
         "question, a quoted example).",
     },
+    "ErratumStatus": {
+        "open": "Confirmed, and not corrected in any release yet (`fixed_in` is null).",
+        "fixed": "Corrected in the release `fixed_in`.",
+        "wont_fix": "Confirmed, but left as it is (`fixed_in` is null); `reason` says why.",
+    },
     "Qualifier": {
         "exact": "The text states one number: value set, low and high empty.",
         "approximately": '"about", "some", "estimated at": value set; low/high optional.',
@@ -236,3 +250,38 @@ MEANINGS: dict[str, dict[str, str]] = {
         "vague": '"thousands", "several million": the bounds the words imply; see the guide.',
     },
 }
+
+
+@dataclass(frozen=True, slots=True)
+class VagueWords:
+    """How vague number words become bounds: the same convention across the corpus, so that
+    figures compare; ``high`` is what the words allow, not an estimate. None: no bound."""
+
+    words: str
+    low: float | None
+    high: float | None
+    why: str
+
+
+VAGUE_WORDS: tuple[VagueWords, ...] = (
+    VagueWords("a few", 2, 9, "more than one; below 'a dozen' or 'ten'"),
+    VagueWords("a handful", 2, 9, "as 'a few'"),
+    VagueWords("a couple of", 2, 2, "two, loosely"),
+    VagueWords("several", 3, 9, "more than 'a couple'; below ten"),
+    VagueWords("a dozen", 12, 12, "approximately 12: value 12, qualifier approximately"),
+    VagueWords("dozens", 24, 99, "two dozen; 'hundreds' from 100"),
+    VagueWords("hundreds", 200, 999, "'thousands' from 1,000"),
+    VagueWords("a few hundred", 200, 999, "'a few', in hundreds"),
+    VagueWords("thousands", 2000, 9999, "'tens of thousands' from 10,000"),
+    VagueWords("a few thousand", 2000, 9999, "'a few', in thousands"),
+    VagueWords("a couple of thousand", 2000, 2999, "'a couple', in thousands"),
+    VagueWords("tens of thousands", 20000, 99999, "'hundreds of thousands' from 100,000"),
+    VagueWords("millions", 2000000, 9999999, "'tens of millions' from 10,000,000"),
+    VagueWords("several million", 3000000, 9999999, "'several', in millions"),
+    VagueWords("at least several million", 3000000, None, "'at least' lifts the ceiling"),
+    VagueWords("billions", 2000000000, 9999999999, "'tens of billions' from 10,000,000,000"),
+    VagueWords("years", 2, 9, "a duration in years; 'decades' from 10"),
+    VagueWords("decades", 20, 99, "a duration in years; 'a century' from 100"),
+    VagueWords("months", 60, 364, "a duration in days, 1 month = 30 days; 'a year' from 365"),
+)
+"""The vague-words table of the annotation guide and the data card's codebook."""

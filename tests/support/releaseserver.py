@@ -4,10 +4,13 @@ requests, and misbehaves on demand (errors, truncated or oversized bodies, redir
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import pytest
 
 Fault = Callable[["Handler"], None]
 
@@ -101,3 +104,11 @@ def redirect(location: str) -> Fault:
         handler.end_headers()
 
     return answer
+
+
+@contextmanager
+def serving(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ReleaseServer]:
+    """Serve ``root`` and point nkdata at it (``NKDATA_BASE_URL``) for the block."""
+    with ReleaseServer(root) as server:
+        monkeypatch.setenv("NKDATA_BASE_URL", server.url)
+        yield server
