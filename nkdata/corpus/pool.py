@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -92,11 +92,31 @@ def map_chunks(
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     # multiprocessing's Pool, not concurrent.futures': leaving its block for any reason (an
     # error, Ctrl-C, SIGTERM turned into an exception) terminates the workers at once, so none
-    # outlives the command or keeps its output open.
+    # outlives the command or keeps its output open. A signal that comes while the pool starts
+    # waits until its block is entered: raised during the start, it left the workers started so
+    # far running, and the pool's own thread started another as they were stopped at exit.
     method = _start_method(fresh)
-    with method.Pool(workers, initializer=_start, initargs=(context,)) as pool:
+    held = _mask(signal.SIG_BLOCK, STOPPING)
+    try:
+        pool = method.Pool(workers, initializer=_start, initargs=(context,))
+    except BaseException:
+        _mask(signal.SIG_SETMASK, held)
+        raise
+    with pool:
+        _mask(signal.SIG_SETMASK, held)
         results: list[R] = pool.map(partial(_run, function), chunks, chunksize=1)
     return results
+
+
+STOPPING = {signal.SIGINT, signal.SIGTERM}
+"""The signals that stop a command (see :func:`nkdata.cli.main`)."""
+
+
+def _mask(how: int, signals: Iterable[int]) -> Iterable[int]:
+    """:func:`signal.pthread_sigmask` where there is one (not on Windows): the previous mask."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return set()
+    return signal.pthread_sigmask(how, signals)
 
 
 def _start_method(fresh: bool) -> Any:
@@ -120,6 +140,7 @@ def _start(context: object) -> None:
     _context = context
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _mask(signal.SIG_UNBLOCK, STOPPING)  # held by the parent while it started the pool
 
 
 def _run(function: ChunkFunction[Any, T, R], chunk: Sequence[T]) -> R:
