@@ -9,23 +9,28 @@ a second copy of a corpus rule:
 - the models' own row rules are read from their definitions: a figure's qualifier shapes
   (:data:`nkdata.models.QUALIFIER_SHAPES`), a source's description rule (its validator);
 - texts and values obey :func:`nkdata.corpus.text.check_text` and
-  :func:`nkdata.schema.characters.first_invisible`, as corpus files do;
+  :func:`nkdata.schema.characters.is_invisible`, as corpus files do;
 - rules between rows (:mod:`nkdata.schema.relations`) and the spans the build derived (a quote
   is ``text[quote_start:quote_end]``, a figure lies inside its claim's quote, page parts do not
   overlap) are checked on the joined tables.
 
 Each problem names the table's Parquet file, the column, and the first few ids.
+
+A release has hundreds of thousands of rows, so rules run on whole columns, and Python is asked
+only about what the columns cannot answer: each distinct value of a column of short values,
+each distinct character of a text column (:mod:`nkdata.release.textbytes`), each distinct EDTF
+date, and the texts that may break a text rule. Tests hold both forms to the same answers.
 """
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -34,47 +39,82 @@ from pydantic import ValidationError
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.text import check_text
 from nkdata.models import QUALIFIER_RULES, QUALIFIER_SHAPES, Need, Row, Source
+from nkdata.release.spans import TextSpans
+from nkdata.release.textbytes import Utf8, Values, booleans, mask, one_chunk
 from nkdata.schema.arrow import arrow_pattern, boolean, integer, strings
-from nkdata.schema.characters import first_invisible, is_invisible
+from nkdata.schema.characters import is_invisible
 from nkdata.schema.columns import Column, columns, table_models
 from nkdata.schema.fields import parse_date_span, parse_partial_date
-from nkdata.schema.relations import affiliation_cycles, claim_after_article
+from nkdata.schema.relations import affiliation_cycles
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 SHOWN = 5
 """Ids listed in a problem; the rest are counted."""
 
 
-def _beyond_visible(last: int = 0x3000) -> str:
-    """An RE2 class of every character that is not a visible one below ``last``, derived from
-    :func:`is_invisible` itself: a value that matches holds a character that may be invisible,
-    and only such values are looked at one by one."""
-    ranges, start = [], None
-    for code in range(last + 1):
-        visible = code < last and not is_invisible(chr(code)) and code not in (0x0A, 0x09)
-        if visible and start is None:
-            start = code
-        elif not visible and start is not None:
-            ranges.append(f"\\x{{{start:x}}}-\\x{{{code - 1:x}}}")
-            start = None
-    return f"[^{''.join(ranges)}\\n\\t]"
+SAMPLE = 4096
+"""Rows of a column of short texts (at most 64 bytes on average) looked at to judge whether it
+repeats its values (references, vocabularies, dates): if at most half of them are distinct,
+each distinct value is checked once."""
 
 
-_MAYBE_INVISIBLE = _beyond_visible()
+def _not_space() -> str:
+    """An RE2 class of the ASCII characters that are not white space to :meth:`str.isspace`:
+    a text holding one is not blank."""
+    return (
+        "[" + "".join(f"\\x{{{code:x}}}" for code in range(0x80) if not chr(code).isspace()) + "]"
+    )
+
+
+_NOT_SPACE = _not_space()
 
 
 def table_problems(tables: dict[str, pa.Table]) -> list[Problem]:
-    """Every rule broken by the tables given (a missing table skips the rules that need it)."""
-    problems: list[Problem] = []
-    for name, model in table_models().items():
-        if name in tables:
-            problems += column_problems(tables[name], model)
-    return problems + row_problems(tables)
+    """Every rule broken by the tables given (a missing table skips the rules that need it):
+    the column rules of each table, its own row rules, then the rules between tables."""
+    models = [(tables[name], model) for name, model in table_models().items() if name in tables]
+    problems = [p for table, model in models for p in column_problems(table, model)]
+    problems += [
+        p for name, rule in _ROW_RULES.items() if name in tables for p in rule(tables[name])
+    ]
+    return problems + cross_problems(tables)
 
 
-def row_problems(tables: dict[str, pa.Table]) -> list[Problem]:
-    """The rules of rows and between rows and tables (:func:`table_problems` less the column
-    rules, which a caller may check table by table, in parallel)."""
-    return [problem for rule in _ROW_RULES for problem in rule(tables)]
+def own_problems(table: pa.Table, model: type[Row]) -> list[Problem]:
+    """The rules of one table on its own, its columns' and its rows': a caller may check each
+    table as soon as it is read, side by side."""
+    return column_problems(table, model) + row_problems(table, model)
+
+
+def row_problems(table: pa.Table, model: type[Row]) -> list[Problem]:
+    """The rules of one table's rows (:func:`own_problems` less the column rules)."""
+    rule = _ROW_RULES.get(model.table)
+    return rule(table) if rule is not None else []
+
+
+Task = Callable[[], list[Problem]]
+Mapper = Callable[[Callable[[Task], list[Problem]], Iterable[Task]], Iterable[list[Problem]]]
+
+
+def cross_problems(tables: dict[str, pa.Table], each: Mapper = map) -> list[Problem]:
+    """The rules between tables (:func:`table_problems` less :func:`own_problems`), in order.
+    ``each`` maps a function over them, as :func:`map` does: ``pool.map`` checks them side by
+    side."""
+    texts = TextSpans(tables["articles"].column("text")) if "articles" in tables else None
+    rules = [
+        partial(_claims, tables, texts),
+        partial(_figures, tables, texts),
+        partial(_page_parts, tables),
+        partial(_foreign_keys, tables),
+    ]
+    return [problem for found in each(_call, rules) for problem in found]
+
+
+def _call(rule: Task) -> list[Problem]:
+    return rule()
 
 
 def _shown(ids: list[Any]) -> str:
@@ -109,14 +149,30 @@ def column_problems(table: pa.Table, model: type[Row]) -> list[Problem]:
                 _problem(Rule.RELEASE_REQUIRED, model.table, column.name, ids, "have no value")
             )
         flat = pc.list_flatten(values) if column.kind == "list" else values
-        owners = _list_owners(table, values, model) if column.kind == "list" else None
-        for code, broken, what in _column_checks(flat, column):
-            mask = pc.and_kleene(broken, pc.is_valid(flat))
+        owners = _list_owners(table, values, model) if column.kind == "list" else table
+        checked, spread = _distinct(flat, column, model)
+        for code, broken, what in _column_checks(checked, column):
+            mask = pc.and_kleene(broken, pc.is_valid(checked))
             if pc.any(mask).as_py():
-                ids = _ids_where(owners if owners is not None else table, mask)
+                ids = _ids_where(owners, spread(mask))
                 problems.append(_problem(code, model.table, column.name, ids, what))
     problems += _repeated_keys(table, model)
     return problems
+
+
+def _distinct(
+    values: Values, column: Column, model: type[Row]
+) -> tuple[Values, Callable[[Values], Values]]:
+    """The values to check, and how a mask of them maps back to the rows: each distinct value
+    once in a text column that repeats its values (see :data:`SAMPLE`)."""
+    if column.kind not in {"string", "list"} or column.name == model.primary_key:
+        return values, lambda mask: mask
+    whole = one_chunk(values)
+    sample = whole[:SAMPLE]
+    if whole.nbytes > 64 * len(whole) or 2 * len(pc.unique(sample)) > len(sample):
+        return values, lambda mask: mask
+    encoded = pc.dictionary_encode(whole)
+    return encoded.dictionary, lambda mask: pc.take(mask, encoded.indices)
 
 
 def _list_owners(table: pa.Table, values: pa.ChunkedArray, model: type[Row]) -> pa.Table:
@@ -171,24 +227,9 @@ def _column_checks(values: pa.ChunkedArray | pa.Array, column: Column) -> Iterab
         yield Rule.TEXT_CONTROL_CHAR, _invisible(values), "hold an invisible character"
 
 
-def _invisible(values: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """True where a value holds an invisible character: a vectorised pass finds the values
-    with a character that may be one, :func:`first_invisible` decides for those."""
-    maybe = pc.fill_null(pc.match_substring_regex(values, _MAYBE_INVISIBLE), boolean(False))
-    positions = pc.indices_nonzero(maybe)
-    if not len(positions):
-        return maybe
-    found = pc.filter(values, maybe).to_pylist()
-    bad = [
-        at
-        for at, value in zip(positions.to_pylist(), found, strict=True)
-        if first_invisible(value) is not None
-    ]
-    every = pa.Array.from_buffers(
-        pa.uint64(), len(values), [None, pa.py_buffer(array("Q", range(len(values))))]
-    )
-    chosen = pa.Array.from_buffers(pa.uint64(), len(bad), [None, pa.py_buffer(array("Q", bad))])
-    return pc.is_in(every, value_set=chosen)
+def _invisible(values: Values) -> pa.BooleanArray:
+    """True where a value holds a character :func:`is_invisible` refuses."""
+    return booleans(Utf8.of(values).holding(is_invisible))
 
 
 def _repeated_keys(table: pa.Table, model: type[Row]) -> list[Problem]:
@@ -217,11 +258,8 @@ def _columns(table: pa.Table, *names: str) -> list[list[Any]]:
     return [table.column(name).to_pylist() for name in names]
 
 
-def _figure_shapes(tables: Tables) -> list[Problem]:
+def _figure_shapes(figures: pa.Table) -> list[Problem]:
     """Every figure's value, low and high in order and shaped as its qualifier needs."""
-    figures = tables.get("figures")
-    if figures is None:
-        return []
     given = {name: figures.column(name) for name in ("value", "low", "high")}
     problems = []
     order = pc.or_kleene(
@@ -271,12 +309,9 @@ def _need_holds(need: Need, name: str, given: dict[str, pa.ChunkedArray]) -> pa.
     return pc.or_(pc.is_valid(number), pc.is_null(number))
 
 
-def _sources(tables: Tables) -> list[Problem]:
+def _sources(sources: pa.Table) -> list[Problem]:
     """The description rule of each source (the model's own validator), and no affiliation
     cycles."""
-    sources = tables.get("sources")
-    if sources is None:
-        return []
     problems, undescribed = [], []
     for row in sources.to_pylist():
         try:
@@ -309,30 +344,14 @@ def _sources(tables: Tables) -> list[Problem]:
     return problems
 
 
-def _articles(tables: Tables) -> list[Problem]:
-    """Text rules, the text's hash, and the publication dates against each other."""
-    articles = tables.get("articles")
-    if articles is None:
-        return []
+def _articles(articles: pa.Table) -> list[Problem]:
+    """Text rules, the text's hash, and the publication dates against each other (of the
+    articles that have a text: one without is reported as such)."""
+    texts = articles.column("text")
+    utf8 = Utf8.of(texts)
     problems: list[Problem] = []
-    found: dict[tuple[Rule, str, str], list[str]] = defaultdict(list)
-    rows = zip(
-        *_columns(
-            articles,
-            "id",
-            "text",
-            "text_sha256",
-            "published",
-            "published_latest",
-            "published_precision",
-            "published_edtf",
-            "retrieved",
-        ),
-        strict=True,
-    )
-    for article, text, sha, earliest, latest, precision, edtf, retrieved in rows:
-        if text is None:
-            continue
+    suspects = articles.filter(booleans(_may_break_text_rules(texts, utf8)))
+    for article, text in zip(*_columns(suspects, "id", "text"), strict=True):
         for problem in check_text(text, "text"):
             at = f" at line {problem.line}, column {problem.column}" if problem.line else ""
             problems.append(
@@ -343,44 +362,87 @@ def _articles(tables: Tables) -> list[Problem]:
                     path="text",
                 )
             )
-        if hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest() != sha:
-            found[
-                (Rule.RELEASE_DERIVED, "text_sha256", "do not hold the SHA-256 of their text")
-            ].append(article)
-        if not _edtf_matches(edtf, earliest, latest, precision):
-            found[
-                (
-                    Rule.RELEASE_DERIVED,
-                    "published_edtf",
-                    "disagree with published, published_latest or published_precision",
-                )
-            ].append(article)
-        if retrieved is not None and earliest is not None and retrieved < earliest:
-            found[
-                (Rule.DATE_INVALID, "retrieved", "were retrieved before they were published")
-            ].append(article)
+    has_text = booleans(utf8.valid)
+    published = ("published_edtf", "published", "published_latest", "published_precision")
+    broken: dict[tuple[Rule, str, str], Values] = {
+        (Rule.RELEASE_DERIVED, "text_sha256", "do not hold the SHA-256 of their text"): (
+            _hashes_differ(utf8, articles.column("text_sha256"))
+        ),
+        (
+            Rule.RELEASE_DERIVED,
+            "published_edtf",
+            "disagree with published, published_latest or published_precision",
+        ): pc.and_(has_text, _unlike_their_edtf(articles, published, _edtf_matches)),
+        (Rule.DATE_INVALID, "retrieved", "were retrieved before they were published"): (
+            pc.and_(has_text, pc.less(articles.column("retrieved"), articles.column("published")))
+        ),
+    }
+    first = {
+        rule: pc.index(pc.fill_null(rows, boolean(False)), boolean(True)).as_py()
+        for rule, rows in broken.items()
+    }
+    found = {
+        rule: _ids_where(articles, broken[rule]) for rule in sorted(broken, key=first.__getitem__)
+    }
     return problems + _grouped("articles", found)
 
 
-def _edtf_matches(
-    edtf: str | None, earliest: date | None, latest: date | None, precision: str | None
-) -> bool:
+def _may_break_text_rules(texts: pa.ChunkedArray, utf8: Utf8) -> NDArray[np.bool_]:
+    """True where :func:`check_text` may find a problem in a text (never for a null one): one
+    holding an invisible character (a CR and a BOM are), no ASCII character but white space,
+    or maybe not NFC. Only those texts become Python strings."""
+    blank = ~mask(pc.match_substring_regex(texts, _NOT_SPACE)) & utf8.valid
+    return blank | utf8.holding(is_invisible) | utf8.maybe_not_nfc()
+
+
+def _hashes_differ(texts: Utf8, hashes: pa.ChunkedArray) -> pa.ChunkedArray:
+    """True where a text is not null and its SHA-256 is not the hash given (a null hash
+    included)."""
+    digests = strings([digest or "" for digest in texts.sha256()])
+    return pc.and_(
+        booleans(texts.valid), pc.fill_null(pc.not_equal(digests, hashes), boolean(True))
+    )
+
+
+def _edtf_matches(edtf: str, earliest: str, latest: str, precision: str) -> bool:
+    """A publication date's EDTF text gives its earliest and latest days and precision (one
+    key of :func:`_unlike_their_edtf`: "" for null)."""
     try:
-        span = parse_date_span(edtf or "")
+        span = parse_date_span(edtf)
     except (ValueError, IndexError):
         return False
-    return (span.earliest, span.latest, span.precision.value) == (earliest, latest, precision)
+    parsed = (str(span.earliest), str(span.latest or ""), span.precision.value)
+    return parsed == (earliest, latest, precision)
 
 
-def _partial_matches(edtf: str | None, day: date | None, precision: str | None) -> bool:
-    """A claim_date or as_of and its precision are what their EDTF text says (or all null)."""
-    if edtf is None:
-        return day is None and precision is None
+def _partial_matches(edtf: str, day: str, precision: str) -> bool:
+    """A claim_date or as_of and its precision are what their EDTF text says (or all null;
+    one key of :func:`_unlike_their_edtf`: "" for null)."""
+    if not edtf:
+        return not day and not precision
     try:
         parsed, parsed_precision = parse_partial_date(edtf)
     except (ValueError, TypeError):
         return False
-    return (parsed, parsed_precision.value) == (day, precision)
+    return (str(parsed), parsed_precision.value) == (day, precision)
+
+
+def _unlike_their_edtf(
+    table: pa.Table, names: tuple[str, ...], matches: Callable[..., bool]
+) -> Values:
+    """True for the rows whose dates and precision are not what their EDTF text says: each distinct
+    combination of the columns ``names`` (as text, "" for null) parsed once, by the corpus's
+    own parser. No valid value holds "|", so a key that splits otherwise fails."""
+    parts = [pc.cast(table.column(name), pa.string()) for name in names]
+    key = pc.binary_join_element_wise(
+        *parts, strings(["|"])[0], null_handling="replace", null_replacement=""
+    )
+    wrong = [
+        k
+        for k in pc.unique(key).to_pylist()
+        if len(split := k.split("|")) != len(names) or not matches(*split)
+    ]
+    return pc.is_in(key, strings(wrong))
 
 
 def _grouped(table: str, found: dict[tuple[Rule, str, str], list[Any]]) -> list[Problem]:
@@ -391,40 +453,55 @@ def _grouped(table: str, found: dict[tuple[Rule, str, str], list[Any]]) -> list[
     ]
 
 
-def _texts(tables: Tables) -> dict[str, str]:
-    articles = tables["articles"]
-    ids, texts = _columns(articles, "id", "text")
-    return {article: text for article, text in zip(ids, texts, strict=True) if text is not None}
+def _last_row(keys: Values, ids: Values) -> pa.Array:
+    """The row of the last of ``ids`` equal to each key (null for none), as a dictionary of
+    the rows would find it."""
+    count = len(ids)
+    backwards = array("q", range(count - 1, -1, -1))
+    reversed_ids = ids.take(
+        pa.Array.from_buffers(pa.int64(), count, [None, pa.py_buffer(backwards)])
+    )
+    return pc.subtract(integer(count - 1), pc.index_in(keys, value_set=reversed_ids))
 
 
-def _claims(tables: Tables) -> list[Problem]:
+def _claims(tables: Tables, texts: TextSpans | None) -> list[Problem]:
     """A claim's id, its quote at its offsets in its article's text, its date's parts, and a
     date no later than its article's last possible publication day."""
     claims, articles = tables.get("claims"), tables.get("articles")
-    if claims is None or articles is None:
+    if claims is None or articles is None or texts is None:
         return []
-    texts = _texts(tables)
-    latest = dict(zip(*_columns(articles, "id", "published_latest"), strict=True))
-    found: dict[tuple[Rule, str, str], list[str]] = defaultdict(list)
-    found[(Rule.RELEASE_DERIVED, "id", "have an id that is not <article_id>:<claim id>")] = (
-        _not_local_ids(claims, "article_id")
+    article = _last_row(claims.column("article_id"), articles.column("id"))
+    misplaced = texts.differ(
+        article, claims.column("quote_start"), claims.column("quote_end"), claims.column("quote")
     )
-    found[
-        (Rule.RELEASE_DERIVED, "claim_date_edtf", "disagree with claim_date or its precision")
-    ] = _dates_unlike_their_edtf(claims, "claim_date", "claim_date_precision", "claim_date_edtf")
-    misplaced = found[
-        (Rule.QUOTE_NOT_FOUND, "quote", "have a quote that is not text[quote_start:quote_end]")
-    ]
-    late = found[
-        (Rule.DATE_AFTER_ARTICLE, "claim_date", "are dated after their article's last day")
-    ]
-    rows = _columns(claims, "id", "article_id", "quote", "quote_start", "quote_end", "claim_date")
-    for claim, article, quote, start, end, day in zip(*rows, strict=True):
-        text = texts.get(article)
-        if text is not None and not _spans(text, start, end, quote):
-            misplaced.append(claim)
-        if day is not None and claim_after_article(day, latest.get(article)):
-            late.append(claim)
+    # relations.claim_after_article for a whole column (a test checks that they agree): a
+    # claim is late if its first day is after its article's latest; a null bounds nothing
+    latest = articles.column("published_latest").take(article)
+    found: dict[tuple[Rule, str, str], list[str]] = {
+        (Rule.RELEASE_DERIVED, "id", "have an id that is not <article_id>:<claim id>"): (
+            _not_local_ids(claims, "article_id")
+        ),
+        (
+            Rule.RELEASE_DERIVED,
+            "claim_date_edtf",
+            "disagree with claim_date or its precision",
+        ): _ids_where(
+            claims,
+            _unlike_their_edtf(
+                claims, ("claim_date_edtf", "claim_date", "claim_date_precision"), _partial_matches
+            ),
+        ),
+        (
+            Rule.QUOTE_NOT_FOUND,
+            "quote",
+            "have a quote that is not text[quote_start:quote_end]",
+        ): _ids_where(claims, misplaced),
+        (
+            Rule.DATE_AFTER_ARTICLE,
+            "claim_date",
+            "are dated after their article's last day",
+        ): _ids_where(claims, pc.greater(claims.column("claim_date"), latest)),
+    }
     return _grouped("claims", found)
 
 
@@ -443,47 +520,35 @@ def _not_local_ids(table: pa.Table, parent: str) -> list[Any]:
     return _ids_where(table, pc.invert(pc.fill_null(good, boolean(True))))
 
 
-def _dates_unlike_their_edtf(table: pa.Table, day: str, precision: str, edtf: str) -> list[Any]:
-    """Ids of rows whose date and precision are not what their EDTF text says (each distinct
-    combination parsed once, by the corpus's own parser)."""
-    parts = [table.column(edtf), pc.cast(table.column(day), pa.string()), table.column(precision)]
-    key = pc.binary_join_element_wise(
-        *parts, strings(["|"])[0], null_handling="replace", null_replacement=""
-    )
-    wrong = [k for k in pc.unique(key).to_pylist() if not _key_matches(*k.split("|"))]
-    return _ids_where(table, pc.is_in(key, strings(wrong))) if wrong else []
-
-
-def _key_matches(edtf: str, day: str, precision: str) -> bool:
-    """:func:`_partial_matches` for one ``edtf|day|precision`` key ("" for null)."""
-    return _partial_matches(
-        edtf or None, date.fromisoformat(day) if day else None, precision or None
-    )
-
-
-def _spans(text: str, start: int | None, end: int | None, part: str | None) -> bool:
-    """``text[start:end] == part`` with 0 <= start <= end <= len(text)."""
-    if start is None or end is None or part is None:
-        return True  # reported as an empty value
-    return 0 <= start <= end <= len(text) and text[start:end] == part
-
-
-def _figures(tables: Tables) -> list[Problem]:
+def _figures(tables: Tables, texts: TextSpans | None) -> list[Problem]:
     """A figure's id, its text at its offsets inside its claim's quote, its unit (the
     quantity's), and its date's parts."""
-    figures, claims = tables.get("figures"), tables.get("claims")
-    if figures is None or claims is None or "articles" not in tables:
+    figures, claims, articles = tables.get("figures"), tables.get("claims"), tables.get("articles")
+    if figures is None or claims is None or articles is None or texts is None:
         return []
-    texts = _texts(tables)
-    rows = _columns(claims, "id", "article_id", "quote_start", "quote_end")
-    spans = {claim: (texts.get(article), a, b) for claim, article, a, b in zip(*rows, strict=True)}
-    found: dict[tuple[Rule, str, str], list[str]] = defaultdict(list)
-    found[(Rule.RELEASE_DERIVED, "id", "have an id that is not <claim_id>:<figure id>")] = (
-        _not_local_ids(figures, "claim_id")
+    claim = _last_row(figures.column("claim_id"), claims.column("id"))
+    article = _last_row(claims.column("article_id"), articles.column("id")).take(claim)
+    start, end = figures.column("text_start"), figures.column("text_end")
+    has_text = pc.fill_null(pc.is_valid(articles.column("text")).take(article), boolean(False))
+    before = pc.less(start, claims.column("quote_start").take(claim))
+    after = pc.greater(end, claims.column("quote_end").take(claim))
+    outside = pc.or_(
+        texts.differ(article, start, end, figures.column("text")),
+        pc.and_(has_text, pc.fill_null(pc.or_kleene(before, after), boolean(False))),
     )
-    found[(Rule.RELEASE_DERIVED, "as_of_edtf", "disagree with as_of or as_of_precision")] = (
-        _dates_unlike_their_edtf(figures, "as_of", "as_of_precision", "as_of_edtf")
-    )
+    found: dict[tuple[Rule, str, str], list[str]] = {
+        (Rule.RELEASE_DERIVED, "id", "have an id that is not <claim_id>:<figure id>"): (
+            _not_local_ids(figures, "claim_id")
+        ),
+        (Rule.RELEASE_DERIVED, "as_of_edtf", "disagree with as_of or as_of_precision"): (
+            _ids_where(
+                figures,
+                _unlike_their_edtf(
+                    figures, ("as_of_edtf", "as_of", "as_of_precision"), _partial_matches
+                ),
+            )
+        ),
+    }
     if "quantities" in tables:
         quantities = tables["quantities"]
         at = pc.index_in(figures.column("quantity_id"), value_set=quantities.column("id"))
@@ -491,27 +556,20 @@ def _figures(tables: Tables) -> list[Problem]:
         found[(Rule.RELEASE_DERIVED, "unit", "have another unit than their quantity")] = _ids_where(
             figures, wrong
         )
-    outside = found[
+    found[
         (Rule.FIGURE_NOT_IN_QUOTE, "text", "are not at text_start:text_end inside their quote")
-    ]
-    rows = _columns(figures, "id", "claim_id", "text", "text_start", "text_end")
-    for figure, claim, surface, start, end in zip(*rows, strict=True):
-        text, quote_start, quote_end = spans.get(claim, (None, None, None))
-        if text is not None and not (
-            _spans(text, start, end, surface)
-            and (start is None or quote_start is None or quote_start <= start)
-            and (end is None or quote_end is None or end <= quote_end)
-        ):
-            outside.append(figure)
+    ] = _ids_where(figures, outside)
     return _grouped("figures", found)
 
 
 def _page_parts(tables: Tables) -> list[Problem]:
     """A part's id (its article and offsets), inside its article's text, not overlapping."""
-    parts = tables.get("page_parts")
-    if parts is None or "articles" not in tables:
+    parts, articles = tables.get("page_parts"), tables.get("articles")
+    if parts is None or articles is None:
         return []
-    texts = _texts(tables)
+    ids, sizes = articles.column("id").to_pylist(), pc.utf8_length(articles.column("text"))
+    known = zip(ids, sizes.to_pylist(), strict=True)
+    lengths = {article: size for article, size in known if size is not None}
     found: dict[tuple[Rule, str, str], list[str]] = defaultdict(list)
     placed: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for part, article, start, end in zip(
@@ -525,9 +583,9 @@ def _page_parts(tables: Tables) -> list[Problem]:
                     "have an id that is not <article_id>:<part_start>-<part_end>",
                 )
             ].append(part)
-        text = texts.get(article)
-        if text is not None and start is not None and end is not None:
-            if 0 <= start < end <= len(text):
+        length = lengths.get(article)
+        if length is not None and start is not None and end is not None:
+            if 0 <= start < end <= length:
                 placed[article].append((start, end, part))
             else:
                 found[
@@ -578,12 +636,8 @@ def _foreign_keys(tables: Tables) -> list[Problem]:
     return problems
 
 
-_ROW_RULES: tuple[Callable[[Tables], list[Problem]], ...] = (
-    _figure_shapes,
-    _sources,
-    _articles,
-    _claims,
-    _figures,
-    _page_parts,
-    _foreign_keys,
-)
+_ROW_RULES: dict[str, Callable[[pa.Table], list[Problem]]] = {
+    "figures": _figure_shapes,
+    "sources": _sources,
+    "articles": _articles,
+}

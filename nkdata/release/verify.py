@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import os
 import stat
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +30,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
+from nkdata.corpus.pool import worker_count
 from nkdata.corpus.problems import Problem, Rule, sorted_problems
 from nkdata.errors import ReleaseError
 from nkdata.models import Row
 from nkdata.release.cardcharts import charted
 from nkdata.release.datapackage import TEXT_LICENSE, descriptor, publishers
 from nkdata.release.fileformats import csv_ready
-from nkdata.release.tablerules import column_problems, row_problems
+from nkdata.release.tablerules import cross_problems, own_problems
+from nkdata.release.textbytes import one_chunk
 from nkdata.schema.arrow import schema_difference
 from nkdata.schema.characters import escaped
 from nkdata.schema.columns import table_models
@@ -87,22 +90,28 @@ def verify_release(folder: Path) -> Verification:
             code=Rule.RELEASE_DESCRIPTOR, message=f"cannot read it: {message}", file=DESCRIPTOR
         )
         return Verification([problem], None, 0, 0)
-    models = table_models()
-    tabular = {f"{name}.{fmt}" for name in models for fmt in FORMATS}
-    others = [file for name, file in files.items() if name not in tabular]
-    problems = _unlisted(folder, files)
-    # One thread per table: pyarrow and hashlib release the GIL, and each file is one stream
-    # (one row group, one column chunk), so the tables are what can run side by side.
-    with ThreadPoolExecutor(max_workers=len(models) + 1) as pool:
-        checked = pool.map(lambda model: _check_table(folder, files, model), models.values())
-        problems += [p for file in pool.map(lambda f: _check_file(folder, f), others) for p in file]
-        tables: dict[str, pa.Table] = {}
-        for name, (table, found) in zip(models, checked, strict=True):
-            problems += found
-            if table is not None:
-                tables[name] = table
-    problems += row_problems(tables)
-    version, found = _check_descriptor(package, files, tables)
+    models = table_models().values()
+    problems = _unlisted(folder, files) + _unlisted_tables(files, models)
+    # pyarrow, numpy and hashlib release the GIL: files are hashed (the Parquet files first,
+    # the largest first), tables read and their rules checked side by side, by two threads a
+    # core (one often waits for a file or a table). A task waits only for tasks submitted
+    # before it, which have started, so that the pool never waits for itself.
+    with ThreadPoolExecutor(max_workers=2 * worker_count()) as pool:
+        first = sorted(files.values(), key=lambda f: (not f.name.endswith(".parquet"), -f.bytes))
+        hashed = {file.name: pool.submit(_check_file, folder, file) for file in first}
+        read = {m.table: pool.submit(_read_intact, folder, m, hashed) for m in models}
+        checked = [pool.submit(_check_rows, m, read[m.table]) for m in models]
+        checked += [
+            pool.submit(_check_csv_intact, folder, m, read[m.table], hashed) for m in models
+        ]
+        found_tables = {name: future.result()[0] for name, future in read.items()}
+        tables = {name: table for name, table in found_tables.items() if table is not None}
+        described = pool.submit(_check_descriptor, package, files, tables)
+        problems += cross_problems(tables, pool.map)
+        futures = [*hashed.values(), *checked]
+        problems += [p for future in futures for p in future.result()]
+        problems += [p for future in read.values() for p in future.result()[1]]
+        version, found = described.result()
     problems += found
     rows = sum(table.num_rows for table in tables.values())
     return Verification(sorted_problems(problems), version, len(files), rows)
@@ -124,30 +133,45 @@ def _unlisted(folder: Path, files: dict[str, ReleaseFile]) -> list[Problem]:
     ]
 
 
-def _check_table(
-    folder: Path, files: dict[str, ReleaseFile], model: type[Row]
+def _unlisted_tables(files: dict[str, ReleaseFile], models: Iterable[type[Row]]) -> list[Problem]:
+    """A problem for each table file that the descriptor does not list."""
+    return [
+        Problem(code=Rule.RELEASE_FILE, message="not listed in the descriptor", file=name)
+        for model in models
+        for fmt in FORMATS
+        if (name := f"{model.table}.{fmt}") not in files
+    ]
+
+
+Checked = Future[list[Problem]]
+Read = Future[tuple[pa.Table | None, list[Problem]]]
+
+
+def _read_intact(
+    folder: Path, model: type[Row], hashed: dict[str, Checked]
 ) -> tuple[pa.Table | None, list[Problem]]:
-    """The table's Parquet file read and checked, and its CSV twin compared with it."""
-    problems, intact = [], set()
-    for fmt in FORMATS:
-        name = f"{model.table}.{fmt}"
-        if name not in files:
-            problems.append(
-                Problem(code=Rule.RELEASE_FILE, message="not listed in the descriptor", file=name)
-            )
-        elif found := _check_file(folder, files[name]):
-            problems += found
-        else:
-            intact.add(fmt)
-    if "parquet" not in intact:
-        return None, problems
-    table, found = read_table(folder / f"{model.table}.parquet", model)
-    problems += found
-    if table is not None:
-        problems += column_problems(table, model)
-    if table is not None and "csv" in intact:
-        problems += _check_csv(folder / f"{model.table}.csv", table)
-    return table, problems
+    """The table's Parquet file read, once it is known to be listed and intact."""
+    name = f"{model.table}.parquet"
+    if name not in hashed or hashed[name].result():
+        return None, []
+    return read_table(folder / name, model)
+
+
+def _check_rows(model: type[Row], read: Read) -> list[Problem]:
+    """The rules of the table on its own, once it is read."""
+    table = read.result()[0]
+    return own_problems(table, model) if table is not None else []
+
+
+def _check_csv_intact(
+    folder: Path, model: type[Row], read: Read, hashed: dict[str, Checked]
+) -> list[Problem]:
+    """The table's CSV file compared with its Parquet file, once both are known intact."""
+    name = f"{model.table}.csv"
+    table = read.result()[0]
+    if table is None or name not in hashed or hashed[name].result():
+        return []
+    return _check_csv(folder / name, table)
 
 
 def _check_file(folder: Path, file: ReleaseFile) -> list[Problem]:
@@ -209,6 +233,7 @@ def _schema_problem(path: Path, model: type[Row], detail: str) -> Problem:
 
 
 def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
+    """A problem unless the CSV file holds the table's header and values."""
     expected = csv_ready(table)
     convert = pacsv.ConvertOptions(
         column_types=expected.schema,
@@ -218,8 +243,19 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)  # article texts span lines
     try:
-        with open_regular(path) as handle:
-            found = pacsv.read_csv(handle, parse_options=parse, convert_options=convert)
+        with (
+            open_regular(path) as handle,
+            pacsv.open_csv(handle, parse_options=parse, convert_options=convert) as reader,
+        ):  # the reader is closed before the file
+            if reader.schema.names == expected.column_names:
+                names = _differing_columns(reader, expected)
+                differ = (
+                    f"column(s) {', '.join(names)} differ from the Parquet file" if names else ""
+                )
+            else:
+                with open_regular(path) as again:  # read whole, as its other columns are typed
+                    pacsv.read_csv(again, parse_options=parse, convert_options=convert)
+                differ = f"the header differs from the Parquet columns {expected.column_names}"
     except (pa.ArrowException, OSError) as exc:
         return [
             Problem(
@@ -229,16 +265,28 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
                 hint=_AGAIN,
             )
         ]
-    if found.column_names != expected.column_names:
-        differ = f"the header differs from the Parquet columns {expected.column_names}"
-    else:
-        names = [n for n in expected.column_names if not found.column(n).equals(expected.column(n))]
-        differ = f"column(s) {', '.join(names)} differ from the Parquet file" if names else ""
     return (
         [Problem(code=Rule.RELEASE_CSV, message=differ, file=path.name, hint=_AGAIN)]
         if differ
         else []
     )
+
+
+def _differing_columns(reader: pacsv.CSVStreamingReader, expected: pa.Table) -> list[str]:
+    """The columns whose values differ from the table's (every column if the row count does):
+    the file is read a block at a time, each compared with the same rows of the table, so that
+    memory is reused where a decoded copy of the whole file would be fresh pages."""
+    names, rows = expected.column_names, 0
+    differing: set[str] = set()
+    for batch in reader:
+        same = expected.slice(rows, batch.num_rows)
+        differing.update(
+            name
+            for name, column in zip(names, batch.columns, strict=True)
+            if not column.equals(one_chunk(same.column(name)))
+        )
+        rows += batch.num_rows
+    return names if rows != expected.num_rows else [name for name in names if name in differing]
 
 
 _ANNOTATIONS = " (the annotations: every table and column except articles.text)"
