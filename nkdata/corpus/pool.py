@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,30 +93,55 @@ def map_chunks(
     # multiprocessing's Pool, not concurrent.futures': leaving its block for any reason (an
     # error, Ctrl-C, SIGTERM turned into an exception) terminates the workers at once, so none
     # outlives the command or keeps its output open. A signal that comes while the pool starts
-    # waits until its block is entered: raised during the start, it left the workers started so
-    # far running, and the pool's own thread started another as they were stopped at exit.
+    # is handled once its block is entered: raised during the start, it left the workers started
+    # so far running, and the pool's own thread forked another as they were stopped at exit.
     method = _start_method(fresh)
-    held = _mask(signal.SIG_BLOCK, STOPPING)
+    previous = _deferring()
     try:
         pool = method.Pool(workers, initializer=_start, initargs=(context,))
     except BaseException:
-        _mask(signal.SIG_SETMASK, held)
+        _restore(previous)
         raise
     with pool:
-        _mask(signal.SIG_SETMASK, held)
+        _restore(previous)
         results: list[R] = pool.map(partial(_run, function), chunks, chunksize=1)
     return results
 
 
-STOPPING = {signal.SIGINT, signal.SIGTERM}
+STOPPING = (signal.SIGINT, signal.SIGTERM)
 """The signals that stop a command (see :func:`nkdata.cli.main`)."""
+_deferred: list[int] = []
+"""The signals that came while a pool was starting."""
+if hasattr(os, "register_at_fork"):  # a worker has seen none of its parent's
+    os.register_at_fork(after_in_child=_deferred.clear)
 
 
-def _mask(how: int, signals: Iterable[int]) -> Iterable[int]:
-    """:func:`signal.pthread_sigmask` where there is one (not on Windows): the previous mask."""
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
-        return set()
-    return signal.pthread_sigmask(how, signals)
+def _deferring() -> dict[int, Any]:
+    """Record the signals that stop a command instead of handling them; their handlers, to
+    restore. Handlers run in the main thread whichever thread a signal reaches (Arrow's
+    threads too), so this, unlike a signal mask, holds them all. Not outside the main thread,
+    where handlers cannot be set."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    _deferred.clear()
+    return {signum: signal.signal(signum, _defer) for signum in STOPPING}
+
+
+def _defer(signum: int, _frame: object) -> None:
+    _deferred.append(signum)
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    """The handlers before :func:`_deferring`, then the signals recorded, raised to them."""
+    for signum, handler in previous.items():
+        if handler is not None:  # None: set outside Python, cannot be set back
+            signal.signal(signum, handler)
+    recorded = list(dict.fromkeys(_deferred))
+    _deferred.clear()
+    for signum in recorded:
+        signal.raise_signal(signum)
 
 
 def _start_method(fresh: bool) -> Any:
@@ -140,7 +165,8 @@ def _start(context: object) -> None:
     _context = context
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _mask(signal.SIG_UNBLOCK, STOPPING)  # held by the parent while it started the pool
+    if signal.SIGTERM in _deferred:  # terminated before it could die of it
+        signal.raise_signal(signal.SIGTERM)
 
 
 def _run(function: ChunkFunction[Any, T, R], chunk: Sequence[T]) -> R:
