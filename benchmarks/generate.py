@@ -28,7 +28,7 @@ import shutil
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nkdata.corpus.numberfinder import find_numbers
@@ -91,6 +91,9 @@ class Shape:
     articles: int
     sources: int
     quantities: int
+    page_parts: bool = True
+    """Whether pages have parts that are not body (headline, byline, furniture); without them,
+    headlines hold no number and the page_parts table is empty."""
 
     @classmethod
     def of(cls, articles: int) -> Shape:
@@ -396,10 +399,11 @@ class Page:
 Line = list[Sentence | ClaimSpec | str]
 
 
-def _page(rng: random.Random, title: str, claims: list[ClaimSpec]) -> Page:
+def _page(rng: random.Random, title: str, claims: list[ClaimSpec], parts: bool) -> Page:
     """Headline, maybe a byline, paragraphs of filler and claim sentences (about 4,000
     characters in all, a paragraph a line, a blank line between two), maybe a link and a
-    comment count at the end."""
+    comment count at the end; without ``parts``, the headline is body and nothing else is
+    added."""
     target = rng.randint(3000, 5000)
     body: list[Sentence | ClaimSpec] = list(claims)
     size = sum(len(claim.sentence.text) + 1 for claim in claims)
@@ -408,8 +412,8 @@ def _page(rng: random.Random, title: str, claims: list[ClaimSpec]) -> Page:
         body.insert(rng.randint(0, len(body)), filler)
         size += len(filler.text) + 1
     lines: list[Line] = [[title]]
-    non_body = ["  - lines: 1", "    kind: headline"]
-    if rng.random() < 0.6:
+    non_body = ["  - lines: 1", "    kind: headline"] if parts else []
+    if rng.random() < 0.6 and parts:
         names = " and ".join(f"{rng.choice(_NAMES)} {rng.choice(_NAMES)}" for _ in range(2))
         when = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2010, 2025)}"
         lines.append([f"By {names}, {rng.choice(_PLACES)}, {when}"])
@@ -418,12 +422,12 @@ def _page(rng: random.Random, title: str, claims: list[ClaimSpec]) -> Page:
     while at < len(body):
         take = rng.randint(2, 5)
         lines.append(list(body[at : at + take]))
-        if rng.random() < 0.03:  # an image's file name before its caption
+        if rng.random() < 0.03 and parts:  # an image's file name before its caption
             name = f"photo-{rng.randint(100000, 999999)}.jpg"
             lines[-1].insert(0, name)
             non_body += [f"  - quote: {name}", "    kind: furniture"]
         at += take
-    if rng.random() < 0.3:
+    if rng.random() < 0.3 and parts:
         related = _sentence(rng, _words(rng, 4, 9)).rstrip(".")
         lines += [[f"Related: {related} ({rng.randint(2, 40)} photos)"]]
         lines += [[f"{rng.randint(2, 900)} comments"]]
@@ -486,10 +490,10 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
             figures = figures[:1]
         claims.append(ClaimSpec(_claim_sentence(rng, figures), figures))
     title_words = _words(rng, 5, 12)
-    if rng.random() < 0.4:  # a headline's number is no figure: the headline is not body
+    if rng.random() < 0.4 and shape.page_parts:  # a headline's number is no figure: not body
         title_words.insert(rng.randint(1, len(title_words)), str(rng.randint(2, 99)))
     title = _sentence(rng, title_words).rstrip(".")
-    page = _page(rng, title, claims)
+    page = _page(rng, title, claims, shape.page_parts)
     text = page.text
     published = _published(rng)
     inferred = rng.random() < 0.15
@@ -511,7 +515,8 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
     ]
     if inferred:  # a folded block, as annotators write their notes
         lines += ["notes: >-", *(f"  {_sentence(rng, _words(rng, 8, 14))}" for _ in range(3))]
-    lines += ["non_body:", *page.non_body, "claims:"]
+    lines += ["non_body:", *page.non_body] if page.non_body else []
+    lines.append("claims:")
     for number, (claim, at) in enumerate(zip(claims, page.claim_starts, strict=True), 1):
         quote = _quote(rng, text, claim.sentence.text, claim.figures)
         found = find_all(text, quote)
@@ -620,9 +625,17 @@ def _chunks(total: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, total))
 
 
-def generate(root: Path, articles: int, seed: int = SEED, workers: int | None = None) -> Path:
-    """Write a corpus of ``articles`` articles into ``root`` (which must not exist)."""
-    shape = Shape.of(articles)
+def generate(
+    root: Path,
+    articles: int,
+    seed: int = SEED,
+    workers: int | None = None,
+    *,
+    page_parts: bool = True,
+) -> Path:
+    """Write a corpus of ``articles`` articles into ``root`` (which must not exist); without
+    ``page_parts``, one whose page_parts table is empty."""
+    shape = replace(Shape.of(articles), page_parts=page_parts)
     (root / "articles").mkdir(parents=True)
     _write(root / "dataset.yaml", DATASET_YAML.format(articles=articles, seed=seed))
     _write(root / "sources.yaml", sources_yaml(seed, shape))
