@@ -2,10 +2,15 @@
 
 ``P1k``, ``P10k`` and ``P100k`` hold 1,000, 10,000 and 100,000 articles of about 4,000
 characters, N/5 sources, and on average 20 claims and 10 figures per article. Every quote is
-a span of its text that occurs there exactly once, every figure text occurs once inside its
-quote, and every id and reference resolves, so the corpus is valid and ``nkdata build`` writes
-a release of it. Each article draws from its own generator seeded by (seed, index): the same
-arguments always give the same bytes, whether articles are written by one process or several.
+a span of its text that occurs there once (or says which occurrence it is), every figure text
+occurs once inside its quote, claims are listed in text order, and every id and reference
+resolves. Every number of a text is accounted for, as the number rule asks: a figure, one of
+the three or so exclusions of an article (a date, an ordinal, a name, ... in a sentence), or a
+part of the page marked ``non_body`` (the headline; now and then a byline, an image's file
+name, or a link and a comment count below the text). So the corpus is valid, every rule has
+work to do, and ``nkdata build`` writes a release of it. Each article draws from its own
+generator seeded by (seed, index): the same arguments always give the same bytes, whether
+articles are written by one process or several.
 
 Usage::
 
@@ -23,8 +28,11 @@ import shutil
 import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from nkdata.corpus.numberfinder import find_numbers
+from nkdata.corpus.quotes import find_all
 
 SIZES = {"P1k": 1_000, "P10k": 10_000, "P100k": 100_000}
 SEED = 20261123
@@ -38,7 +46,7 @@ def _list(words: str) -> list[str]:
 _COMMON = _list(
     "the of and to in a is that for on was with as by at from it said has have had were be are "
     "an its their this which who but not or after more than about over into been also would "
-    "could they them there when while where what some many most other new last since "
+    "could they them there when while where what some many most other new early last since "
     "under through between against during because however according officials reports report "
     "sources source government state country people workers citizens authorities ministry "
     "internet network phones smartphones mobile access service services online content media "
@@ -71,6 +79,7 @@ _TOPICS = _list(
     "military_deployment foreign_relations cyber_operations society"
 )
 _UNITS = _list("people smartphones subscribers websites soldiers percent devices years won dollars")
+_MONTHS = _list("January February March April June July August September October November")
 _PLAIN = re.compile(rf"^[A-Za-z][A-Za-z0-9 ,.()'{APOSTROPHE}-]*[A-Za-z0-9.)]$")
 _NOT_PLAIN = re.compile(r"^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+.0-9 ]+)$")
 
@@ -82,6 +91,9 @@ class Shape:
     articles: int
     sources: int
     quantities: int
+    page_parts: bool = True
+    """Whether pages have parts that are not body (headline, byline, furniture); without them,
+    headlines hold no number and the page_parts table is empty."""
 
     @classmethod
     def of(cls, articles: int) -> Shape:
@@ -97,10 +109,11 @@ def _vocabulary() -> list[str]:
         "".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(rng.randint(1, 3)))
         for _ in range(4000)
     }
-    return sorted(words)
+    return sorted(word for word in words if not find_numbers(word))  # "nine", "zero", ...
 
 
 _WORDS = _vocabulary()
+assert not any(find_numbers(word) for word in _COMMON + _NAMES + _PLACES), "words, no numbers"
 
 
 def _word(rng: random.Random) -> str:
@@ -203,17 +216,72 @@ def _figure(rng: random.Random) -> FigureSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Incidental:
+    """A number a sentence states that is no figure: the words that state it, and why."""
+
+    text: str
+    reason: str
+
+
+def _incidental(rng: random.Random) -> Incidental:
+    kind = rng.randrange(8)
+    if kind == 0:
+        return Incidental(f"in {rng.randint(1990, 2025)}", "date")
+    if kind == 1:
+        return Incidental(f"on {rng.choice(_MONTHS)} {rng.randint(1, 28)}", "date")
+    if kind == 2:
+        return Incidental("for the first time", "ordinal")
+    if kind == 3:
+        return Incidental("a second source", "ordinal")
+    if kind == 4:
+        return Incidental("the two nations", "reference")
+    if kind == 5:
+        return Incidental(f"Unit {rng.randint(100, 999)}", "name")
+    if kind == 6:
+        return Incidental(f"{rng.choice(('two', 'three', 'five'))} years ago", "relative_time")
+    return Incidental("once", "idiom")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the body, and the incidental number it states, if any."""
+
+    text: str
+    incidental: Incidental | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimSpec:
-    sentence: str
+    sentence: Sentence
     figures: tuple[FigureSpec, ...]
 
 
-def _claim_sentence(rng: random.Random, figures: tuple[FigureSpec, ...]) -> str:
+def _with_incidental(rng: random.Random, words: list[str], chance: float) -> Incidental | None:
+    """Now and then an incidental number, inserted into ``words``; never first, where it would
+    be capitalised (its exclusion quotes it as it is)."""
+    if rng.random() >= chance:
+        return None
+    incidental = _incidental(rng)
+    words.insert(rng.randint(1, len(words)), incidental.text)
+    return incidental
+
+
+def _filler(rng: random.Random) -> Sentence:
+    words = _words(rng, 8, 24)
+    incidental = _with_incidental(rng, words, 0.12)
+    return Sentence(_sentence(rng, words), incidental)
+
+
+def _claim_sentence(rng: random.Random, figures: tuple[FigureSpec, ...]) -> Sentence:
     words = _comma(rng, _words(rng, 10, 22))
+    incidental = _with_incidental(rng, words, 0.1)
+    if incidental and any(incidental.text in f.text or f.text in incidental.text for f in figures):
+        words.remove(incidental.text)  # a figure text must occur once inside its quote
+        incidental = None
     for figure in figures:  # each number once, between words, never at the very start
         words.insert(rng.randint(1, len(words)), figure.text)
     text = " ".join(words)
-    return text[0].upper() + text[1:] + "."
+    return Sentence(text[0].upper() + text[1:] + ".", incidental)
 
 
 def _quote(rng: random.Random, text: str, sentence: str, figures: tuple[FigureSpec, ...]) -> str:
@@ -240,6 +308,19 @@ def _quote(rng: random.Random, text: str, sentence: str, figures: tuple[FigureSp
             begin -= 1
         else:
             return quote  # the whole sentence; its occurrence is set by the caller
+
+
+def _published(rng: random.Random) -> str:
+    """A publication date in the EDTF forms article.yaml takes: mostly a date, now and then
+    "that year or later" or "one of two days"."""
+    roll = rng.random()
+    if roll < 0.08:
+        return f"{rng.randint(2010, 2024)}/.."
+    if roll < 0.12:
+        month = f"{rng.randint(2010, 2025)}-{rng.randint(1, 12):02d}"
+        day = rng.randint(1, 27)
+        return f"{month}-{day:02d}/{month}-{day + 1:02d}"
+    return _date(rng)
 
 
 def _date(rng: random.Random, first: int = 2010, last: int = 2025) -> str:
@@ -304,21 +385,98 @@ def _claim_yaml(
     return lines
 
 
-def _text(rng: random.Random, title: str, claims: list[ClaimSpec]) -> str:
-    """Title, then paragraphs of filler and claim sentences, about 4,000 characters in all."""
+@dataclass(slots=True)
+class Page:
+    """An article's text, where each claim's sentence starts in it, and what accounts for its
+    numbers besides the figures: its non-body parts and its exclusions, as article.yaml lines."""
+
+    text: str
+    claim_starts: list[int]
+    non_body: list[str]
+    exclusions: list[str]
+
+
+Line = list[Sentence | ClaimSpec | str]
+
+
+def _page(rng: random.Random, title: str, claims: list[ClaimSpec], parts: bool) -> Page:
+    """Headline, maybe a byline, paragraphs of filler and claim sentences (about 4,000
+    characters in all, a paragraph a line, a blank line between two), maybe a link and a
+    comment count at the end; without ``parts``, the headline is body and nothing else is
+    added."""
     target = rng.randint(3000, 5000)
-    sentences = [claim.sentence for claim in claims]
-    size = sum(len(s) + 1 for s in sentences)
+    body: list[Sentence | ClaimSpec] = list(claims)
+    size = sum(len(claim.sentence.text) + 1 for claim in claims)
     while size < target:
-        filler = _sentence(rng, _words(rng, 8, 24))
-        sentences.insert(rng.randint(0, len(sentences)), filler)
-        size += len(filler) + 1
-    paragraphs, at = [], 0
-    while at < len(sentences):
+        filler = _filler(rng)
+        body.insert(rng.randint(0, len(body)), filler)
+        size += len(filler.text) + 1
+    lines: list[Line] = [[title]]
+    non_body = ["  - lines: 1", "    kind: headline"] if parts else []
+    if rng.random() < 0.6 and parts:
+        names = " and ".join(f"{rng.choice(_NAMES)} {rng.choice(_NAMES)}" for _ in range(2))
+        when = f"{rng.choice(_MONTHS)} {rng.randint(1, 28)}, {rng.randint(2010, 2025)}"
+        lines.append([f"By {names}, {rng.choice(_PLACES)}, {when}"])
+        non_body += [f"  - lines: {2 * len(lines) - 1}", "    kind: credit"]
+    at = 0
+    while at < len(body):
         take = rng.randint(2, 5)
-        paragraphs.append(" ".join(sentences[at : at + take]))
+        lines.append(list(body[at : at + take]))
+        if rng.random() < 0.03 and parts:  # an image's file name before its caption
+            name = f"photo-{rng.randint(100000, 999999)}.jpg"
+            lines[-1].insert(0, name)
+            non_body += [f"  - quote: {name}", "    kind: furniture"]
         at += take
-    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+    if rng.random() < 0.3 and parts:
+        related = _sentence(rng, _words(rng, 4, 9)).rstrip(".")
+        lines += [[f"Related: {related} ({rng.randint(2, 40)} photos)"]]
+        lines += [[f"{rng.randint(2, 900)} comments"]]
+        non_body += [f"  - lines: {2 * len(lines) - 3}-{2 * len(lines) - 1}", "    kind: furniture"]
+    return _write_page(lines, non_body)
+
+
+def _write_page(lines: list[Line], non_body: list[str]) -> Page:
+    """Join the lines, noting where each claim starts; then place the exclusions."""
+    text, claim_starts, incidentals = "", [], []
+    for number, line in enumerate(lines):
+        text += "\n\n" if number else ""
+        for position, item in enumerate(line):
+            text += " " if position else ""
+            sentence = item.sentence if isinstance(item, ClaimSpec) else item
+            if isinstance(item, ClaimSpec):
+                claim_starts.append(len(text))
+            if isinstance(sentence, Sentence):
+                if sentence.incidental is not None:
+                    incidentals.append((len(text), sentence))
+                sentence = sentence.text
+            text += sentence
+    text += "\n"
+    exclusions = [line for at, sentence in incidentals for line in _exclusion(text, at, sentence)]
+    return Page(text, claim_starts, non_body, exclusions)
+
+
+def _exclusion(text: str, start: int, sentence: Sentence) -> list[str]:
+    """The exclusion of the incidental number of ``sentence`` (at ``start`` in ``text``): its
+    words, widened word by word within the sentence until they occur once in the text, else
+    with their occurrence."""
+    assert sentence.incidental is not None
+    end_of_sentence = start + len(sentence.text) - 1  # before the full stop
+    begin = sentence.text.index(sentence.incidental.text) + start
+    end = begin + len(sentence.incidental.text)
+    while len(find_all(text, text[begin:end], 2)) > 1:
+        after = text.find(" ", end + 1, end_of_sentence)
+        if end < end_of_sentence:
+            end = after if after >= 0 else end_of_sentence
+        elif begin > start:
+            begin = text.rfind(" ", start, begin - 1) + 1 or start
+        else:
+            break
+    quote = text[begin:end]
+    lines = [f"  - quote: {_quoted(quote)}"]
+    starts = find_all(text, quote)
+    if len(starts) > 1:
+        lines.append(f"    occurrence: {starts.index(begin) + 1}")
+    return [*lines, f"    reason: {sentence.incidental.reason}"]
 
 
 def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
@@ -331,9 +489,13 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
         if any(a is not b and a.text in b.text for a in figures for b in figures):
             figures = figures[:1]
         claims.append(ClaimSpec(_claim_sentence(rng, figures), figures))
-    title = _sentence(rng, _words(rng, 5, 12)).rstrip(".")
-    text = _text(rng, title, claims)
-    published = _date(rng)
+    title_words = _words(rng, 5, 12)
+    if rng.random() < 0.4 and shape.page_parts:  # a headline's number is no figure: not body
+        title_words.insert(rng.randint(1, len(title_words)), str(rng.randint(2, 99)))
+    title = _sentence(rng, title_words).rstrip(".")
+    page = _page(rng, title, claims, shape.page_parts)
+    text = page.text
+    published = _published(rng)
     inferred = rng.random() < 0.15
     via = source_id(rng.randrange(shape.sources)) if rng.random() < 0.2 else None
     authors = sorted({source_id(rng.randrange(shape.sources)) for _ in range(rng.randint(0, 3))})
@@ -353,15 +515,17 @@ def article_files(seed: int, index: int, shape: Shape) -> tuple[str, str]:
     ]
     if inferred:  # a folded block, as annotators write their notes
         lines += ["notes: >-", *(f"  {_sentence(rng, _words(rng, 8, 14))}" for _ in range(3))]
+    lines += ["non_body:", *page.non_body] if page.non_body else []
     lines.append("claims:")
-    for number, claim in enumerate(claims, 1):
-        quote = _quote(rng, text, claim.sentence, claim.figures)
-        found = [m.start() for m in re.finditer(re.escape(quote), text)]
+    for number, (claim, at) in enumerate(zip(claims, page.claim_starts, strict=True), 1):
+        quote = _quote(rng, text, claim.sentence.text, claim.figures)
+        found = find_all(text, quote)
         occurrence = None
         if len(found) > 1:
-            at = text.find(claim.sentence)
             occurrence = next(i for i, start in enumerate(found, 1) if start >= at)
         lines += _claim_yaml(number, claim, quote, occurrence, rng, shape, published)
+    if page.exclusions:
+        lines += ["exclusions:", *page.exclusions]
     return "\n".join(lines) + "\n", text
 
 
@@ -461,9 +625,17 @@ def _chunks(total: int, size: int) -> Iterator[range]:
         yield range(start, min(start + size, total))
 
 
-def generate(root: Path, articles: int, seed: int = SEED, workers: int | None = None) -> Path:
-    """Write a corpus of ``articles`` articles into ``root`` (which must not exist)."""
-    shape = Shape.of(articles)
+def generate(
+    root: Path,
+    articles: int,
+    seed: int = SEED,
+    workers: int | None = None,
+    *,
+    page_parts: bool = True,
+) -> Path:
+    """Write a corpus of ``articles`` articles into ``root`` (which must not exist); without
+    ``page_parts``, one whose page_parts table is empty."""
+    shape = replace(Shape.of(articles), page_parts=page_parts)
     (root / "articles").mkdir(parents=True)
     _write(root / "dataset.yaml", DATASET_YAML.format(articles=articles, seed=seed))
     _write(root / "sources.yaml", sources_yaml(seed, shape))

@@ -8,7 +8,6 @@ through (the seed corpus is small, so articles are checked in this process).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -157,7 +156,7 @@ def test_stray_file_beside_a_cached_article_is_reported(
 
 def test_no_cache_neither_reads_nor_writes(nkdata, corpus: Path, parsed, private_cache) -> None:
     assert report(nkdata, corpus, "--no-cache") == (0, [])
-    assert not any(private_cache.rglob("*.json"))
+    assert not any(path.is_file() for path in private_cache.rglob("*"))
     assert report(nkdata, corpus) == (0, [])
     parsed.clear()
     assert report(nkdata, corpus, "--no-cache") == (0, [])
@@ -168,15 +167,16 @@ def test_cache_lives_outside_the_corpus(nkdata, corpus: Path, private_cache: Pat
     before = snapshot(corpus.parent)
     assert report(nkdata, corpus)[0] == 0
     assert snapshot(corpus.parent) == before
-    (cache_file,) = private_cache.rglob("*.json")
+    (cache_file,) = (path for path in private_cache.rglob("*") if path.is_file())
     assert cache_file == checkcache.cache_file(corpus)
-    stored = json.loads(cache_file.read_text(encoding="utf-8"))
-    assert len(stored["entries"]) == articles_in(corpus)
+    assert checkcache.load(corpus).folders == sorted(
+        p.name for p in (corpus / "articles").iterdir()
+    )
 
 
 def test_unreadable_cache_is_ignored(nkdata, corpus: Path, parsed) -> None:
     assert report(nkdata, corpus)[0] == 0
-    checkcache.cache_file(corpus).write_text("{not json", encoding="utf-8")
+    checkcache.cache_file(corpus).write_bytes(checkcache.MAGIC + b"{not json")
     parsed.clear()
     assert report(nkdata, corpus) == (0, [])
     assert len(parsed) == articles_in(corpus)
@@ -270,8 +270,8 @@ def test_stray_file_beside_a_settled_article_is_reported(
 def test_metadata_of_fresh_files_is_never_recorded(nkdata, corpus: Path) -> None:
     assert report(nkdata, corpus)[0] == 0  # files copied a moment ago: not settled
     recorded = checkcache.load(corpus)
-    assert len(recorded.entries) == articles_in(corpus)
-    assert recorded.signatures == {}
+    assert len(recorded.folders) == articles_in(corpus)
+    assert recorded.signatures == checkcache.NO_SIGNATURE * len(recorded.folders)
 
 
 def test_registry_edit_between_runs_of_one_article_is_never_hidden(nkdata, corpus: Path) -> None:
@@ -283,3 +283,101 @@ def test_registry_edit_between_runs_of_one_article_is_never_hidden(nkdata, corpu
         code, problems = report(nkdata, corpus)
         assert code == 1
         assert {p["code"] for p in problems} == {"ref-unknown"}
+
+
+# ---- the listing of articles/: reused while articles/ is unchanged --------------------------
+
+
+def same_as_without_cache(nkdata, corpus: Path) -> tuple[int, list[dict[str, object]]]:
+    """Validate with the cache, and check that a run without it reports exactly the same."""
+    found = report(nkdata, corpus)
+    assert found == report(nkdata, corpus, "--no-cache")
+    return found
+
+
+def test_settled_listing_is_reused_and_nothing_read(nkdata, settled: Path, reads) -> None:
+    assert report(nkdata, settled) == (0, [])
+    assert checkcache.load(settled).listing is not None
+    reads.clear()
+    assert report(nkdata, settled) == (0, [])
+    assert reads == []
+
+
+def test_new_article_folder_is_seen_beside_a_settled_listing(
+    nkdata, settled: Path, article: Path, reads
+) -> None:
+    assert report(nkdata, settled)[0] == 0
+    reads.clear()
+    shutil.copytree(article, settled / "articles" / "zz-copy")
+    code, problems = report(nkdata, settled)
+    assert reads == ["zz-copy"]
+    assert (code, {p["code"] for p in problems}) == (1, {"id-folder-mismatch"})
+    assert (code, problems) == report(nkdata, settled, "--no-cache")
+
+
+def test_removed_article_folder_is_forgotten(nkdata, settled: Path, article: Path) -> None:
+    assert report(nkdata, settled)[0] == 0
+    shutil.rmtree(article)
+    assert same_as_without_cache(nkdata, settled) == (0, [])
+    assert ARTICLE not in checkcache.load(settled).folders
+
+
+def test_folder_replaced_by_a_link_is_reported(nkdata, settled: Path, article: Path) -> None:
+    assert report(nkdata, settled)[0] == 0
+    moved = settled.parent / "elsewhere"
+    article.rename(moved)
+    article.symlink_to(moved, target_is_directory=True)
+    code, problems = same_as_without_cache(nkdata, settled)
+    assert (code, [p["code"] for p in problems]) == (1, ["file-symlink"])
+
+
+def test_stray_file_among_settled_article_folders_is_reported(nkdata, settled: Path) -> None:
+    assert report(nkdata, settled)[0] == 0
+    (settled / "articles" / "notes.txt").write_text("draft\n", encoding="utf-8")
+    code, problems = same_as_without_cache(nkdata, settled)
+    assert (code, [p["code"] for p in problems]) == (1, ["file-stray"])
+
+
+def test_failing_article_is_reported_every_run(nkdata, settled: Path, article: Path) -> None:
+    edit(article / YAML, "for laborers sent to work", "for labourers sent to work")
+    time.sleep(0.3)  # settled, like the rest: a problem is still never cached
+    for _ in range(3):
+        code, problems = same_as_without_cache(nkdata, settled)
+        assert (code, [p["code"] for p in problems]) == (1, ["quote-not-found"])
+
+
+def test_truncated_cache_is_ignored(nkdata, corpus: Path, parsed) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    path = checkcache.cache_file(corpus)
+    path.write_bytes(path.read_bytes()[:-10])
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parsed) == articles_in(corpus)
+
+
+# ---- a large corpus: scanned on every core, what it finds checked on the spot or handed back --
+
+
+def test_scan_on_every_core_reports_what_a_full_run_reports(
+    nkdata, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.generate import generate
+    from nkdata.corpus import pool, unchanged
+
+    corpus = generate(tmp_path / "corpus", 150, workers=1)
+    monkeypatch.setattr(checkcache, "SETTLE_SECONDS", 0.2)
+    monkeypatch.setattr(unchanged, "PER_WORKER", 16)  # scanned by two workers, in chunks
+    monkeypatch.setattr(unchanged, "CHECK_IN_SCAN", 1)  # a chunk checks one, hands back more
+    monkeypatch.setenv(pool.WORKERS_ENV, "2")
+    time.sleep(0.3)
+    assert report(nkdata, corpus) == (0, [])
+    articles = sorted((corpus / "articles").iterdir())
+    for number in (3, 4, 5, 90):  # several in one chunk, and one in another
+        edit(articles[number] / YAML, "quote: ", "quote: Not in the text ")
+    edit(articles[120] / YAML, "\n    statement: ", "\n    statement: Edited ")
+    code, problems = same_as_without_cache(nkdata, corpus)
+    broken = {str(p["file"]).split("/")[-2] for p in problems}
+    assert (code, broken) == (1, {articles[n].name for n in (3, 4, 5, 90)})
+    for number in (3, 4, 5, 90):
+        edit(articles[number] / YAML, "quote: Not in the text ", "quote: ")
+    assert same_as_without_cache(nkdata, corpus) == (0, [])

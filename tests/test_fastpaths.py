@@ -148,3 +148,34 @@ def test_workers_build_the_same_bytes(nkdata, tmp_path: Path, monkeypatch) -> No
     descriptor = json.loads((tmp_path / "releases-2" / "1.0.0" / "datapackage.json").read_text())
     claims = next(r for r in descriptor["resources"] if r["path"] == "claims.parquet")
     assert claims["bytes"] > 0
+
+
+# ---- the number rule: offsets only, the same verdicts ------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_number_rule_reports_what_the_statuses_call_unaccounted(data: st.DataObject) -> None:
+    from nkdata.corpus.crosscheck import Spans
+    from nkdata.corpus.numbercheck import UNACCOUNTED, number_statuses, unaccounted
+    from nkdata.corpus.numberfinder import find_numbers, number_spans
+
+    path = data.draw(st.sampled_from(sorted(CORPUS.glob("articles/*/text.txt"))))
+    text = path.read_text(encoding="utf-8")
+    assert number_spans(text) == [(n.start, n.end) for n in find_numbers(text)]
+    size = len(text)
+    bounds = st.tuples(st.integers(0, size), st.integers(0, 60)).map(lambda b: (b[0], b[0] + b[1]))
+    spans = Spans(
+        figures={("c", str(i)): span for i, span in enumerate(data.draw(st.lists(bounds)))},
+        exclusions=dict(enumerate(data.draw(st.lists(bounds)))),
+        non_body=dict(enumerate(data.draw(st.lists(bounds, max_size=2)))),
+    )
+    expected = [
+        (status.line, status.column, f"the number {status.number.text!r} is neither a figure")
+        for status in number_statuses(text, spans, {})
+        if status.status == UNACCOUNTED
+    ]
+    found = [(p.line, p.column, p.message) for p in unaccounted(text, spans, "text.txt")]
+    assert [(line, column, message.split(" nor ")[0]) for line, column, message in found] == (
+        expected
+    )

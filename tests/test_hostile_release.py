@@ -150,6 +150,7 @@ def test_class3_cached_index_nested_too_deeply_is_dropped(private_cache: Path) -
     assert not (private_cache / "index.json").exists()
 
 
+@pytest.mark.parametrize("framed", [False, True], ids=["bare", "as-header"])
 @pytest.mark.parametrize(
     "content",
     [
@@ -161,7 +162,7 @@ def test_class3_cached_index_nested_too_deeply_is_dropped(private_cache: Path) -
     ids=["deep", "list", "partial", "wrong-shape"],
 )
 def test_class3_check_cache_of_any_shape_is_ignored(
-    tmp_path: Path, nkdata, content: bytes | None
+    tmp_path: Path, nkdata, content: bytes | None, framed: bool
 ) -> None:
     from nkdata.corpus import checkcache
 
@@ -176,8 +177,14 @@ def test_class3_check_cache_of_any_shape_is_ignored(
             "registries": {"a": 1},
             "signatures": "x",
             "verified": 3,
+            "index": [4, sys.byteorder],  # as written where the index type has 4 bytes
+            "columns": "x",
+            "rows": [1],
+            "listing": 3,
         }
         content = json.dumps(wrong).encode()
+    if framed:  # the JSON as the header of a cache file, after its magic line and length
+        content = checkcache.MAGIC + len(content).to_bytes(8, "little") + content
     path.write_bytes(content)
     for _ in range(2):
         run = nkdata("validate", corpus)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -75,3 +76,57 @@ def test_worker_count_override(monkeypatch) -> None:
     assert pool.worker_count() == 7
     monkeypatch.setenv(pool.WORKERS_ENV, "none")
     assert pool.worker_count() >= 1
+
+
+class Stop(BaseException):
+    """What the command's SIGTERM handler raises (nkdata.cli.Terminated)."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stop
+
+
+def _signal_this_process() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _run_the_handler() -> None:
+    """What Python does when the signal reaches another thread (a build has Arrow's): it runs
+    the handler in the main thread at its next check, which a signal mask of the main thread
+    does not hold; called here, so that the moment is not left to chance."""
+    handler = signal.getsignal(signal.SIGTERM)
+    assert callable(handler)
+    handler(signal.SIGTERM, None)
+
+
+@pytest.mark.parametrize("interrupt", [_signal_this_process, _run_the_handler])
+def test_a_signal_while_the_pool_starts_still_stops_every_worker(monkeypatch, interrupt) -> None:
+    """SIGTERM right after the workers started, before the pool's block: raised there, it
+    left them running (and holding the command's output open); it must arrive where the pool
+    terminates them."""
+    monkeypatch.setenv(pool.WORKERS_ENV, "2")
+    started = []
+    real = pool._start_method
+
+    class Interrupted:
+        def __init__(self, fresh: bool) -> None:
+            self.method = real(fresh)
+
+        def Pool(self, *args, **kwargs):  # multiprocessing's name
+            started.append(self.method.Pool(*args, **kwargs))
+            interrupt()
+            return started[-1]
+
+    monkeypatch.setattr(pool, "_start_method", Interrupted)
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        with pytest.raises(Stop):
+            pool.map_chunks(tagged, 0, list(range(4 * pool.MIN_PARALLEL)))
+        (workers,) = [list(started[0]._pool)]
+        for worker in workers:
+            worker.join(timeout=10)
+        assert len(workers) == 2 and not [w for w in workers if w.is_alive()]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        for stray in started:
+            stray.terminate()

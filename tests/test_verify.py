@@ -187,9 +187,9 @@ def test_folder_without_descriptor(tmp_path: Path, nkdata) -> None:
 
 @pytest.fixture(scope="module")
 def without_page_parts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release whose page_parts table has no rows (the synthetic corpus marks none)."""
+    """A release whose page_parts table has no rows."""
     root = tmp_path_factory.mktemp("no-parts")
-    release = build(small_corpus(root, 3), root / "releases")
+    release = build(small_corpus(root, 3, page_parts=False), root / "releases")
     assert pq.read_metadata(release / "page_parts.parquet").num_rows == 0
     return release
 

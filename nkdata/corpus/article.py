@@ -17,9 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from nkdata.corpus import checkcache
 from nkdata.corpus.checkcache import References
-from nkdata.corpus.layout import ArticleBytes, article_signature, read_article, read_article_bytes
+from nkdata.corpus.layout import (
+    ArticleBytes,
+    read_article,
+    read_article_bytes,
+    settled_signature,
+)
 from nkdata.corpus.problems import Problem
 
 if TYPE_CHECKING:
@@ -47,14 +51,21 @@ class ArticleContext:
     """Ids of quantities.yaml; None when it is unreadable."""
     units: dict[str, str] | None
     """Unit of each quantity when rows are wanted (``nkdata build``), else None."""
-    trusted: frozenset[str]
-    """Content keys of articles that passed their own checks before and whose references all
-    exist now (a set, not the entries: looking a key up in it writes to no shared page)."""
-    unchanged: frozenset[str]
-    """``"<folder>/<signature>"`` of trusted articles whose files need not be read (see
-    :class:`nkdata.corpus.layout.Signature`)."""
-    settled_ns: int | None
-    """Signatures of files changed before this time may be recorded; None: record none."""
+    settled_ns: int | None = None
+    """Metadata of files last changed before this time may be recorded; None: record none."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An article folder to look at, with what the check cache knows of it."""
+
+    folder: str
+    signature: bytes | None = None
+    """Its metadata when its files had settled, taken before they are read: recorded with it.
+    None: taken when they are read, if the context records metadata."""
+    recorded_key: str | None = None
+    """The content key under which it passed before, when its references all exist now: with
+    the same bytes it is not parsed again."""
 
 
 @dataclass(slots=True)
@@ -68,10 +79,9 @@ class CheckedArticle:
     rows: dict[str, list[Row]] | None = None
     """The article's rows by table (:data:`ARTICLE_TABLES`), when rows were wanted."""
     cached: bool = False
-    """Taken from the cache: not parsed; its references are those recorded under ``key``, or,
-    when ``key`` is None, under the key recorded with its folder's signature (not even read)."""
-    signature: str | None = None
-    """The folder's signature, when its files had settled; recorded with ``key``."""
+    """Its bytes are those recorded under ``key``: not parsed, its references as recorded."""
+    signature: bytes | None = None
+    """The folder's metadata, when its files had settled; recorded with ``key``."""
 
 
 @dataclass(slots=True)
@@ -82,7 +92,7 @@ class CheckedChunk:
     parts: dict[str, pa.Table] | None = None
 
 
-def check_articles(context: ArticleContext, folders: Sequence[str]) -> CheckedChunk:
+def check_articles(context: ArticleContext, folders: Sequence[Pending]) -> CheckedChunk:
     """Check article folders one by one (a chunk of work for :func:`nkdata.corpus.pool.map_chunks`).
 
     When every article of the chunk gave rows, they are returned as Arrow table parts, which
@@ -117,33 +127,19 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def check_one_article(context: ArticleContext, folder: str) -> CheckedArticle:
+def check_one_article(context: ArticleContext, pending: Pending) -> CheckedArticle:
     """Check one article folder, its references included; from the cache when it may be."""
-    signature = None
-    if context.settled_ns is not None:
-        signature = article_signature(context.root, folder)
-        if signature is not None and f"{folder}/{signature.text}" in context.unchanged:
-            return CheckedArticle([], cached=True, signature=signature.text)
-        if signature is not None and signature.latest_ns >= context.settled_ns:
-            signature = None  # changed too recently for its metadata to be trusted later
-    raw = read_article_bytes(context.root, folder)
+    signature = pending.signature
+    if signature is None and context.settled_ns is not None:
+        signature = settled_signature(context.root, pending.folder, context.settled_ns)
+    raw = read_article_bytes(context.root, pending.folder)
     key = raw.content_key()
-    if key is not None and not raw.problems and key in context.trusted:
+    if key is not None and not raw.problems and key == pending.recorded_key:
         checked = CheckedArticle([], key, cached=True)
     else:
         checked = _check_in_full(context, raw, key)
-    checked.signature = signature.text if signature is not None else None
+    checked.signature = signature
     return checked
-
-
-def references_exist(
-    references: References, sources: frozenset[str] | None, quantities: frozenset[str] | None
-) -> bool:
-    """Whether every id of ``references`` is in the registries (None: not checked)."""
-    source_refs, quantity_refs = checkcache.unpack(references)
-    return (sources is None or all(map(sources.__contains__, source_refs))) and (
-        quantities is None or all(map(quantities.__contains__, quantity_refs))
-    )
 
 
 @dataclass(slots=True)
@@ -200,7 +196,7 @@ def _check_in_full(context: ArticleContext, raw: ArticleBytes, key: str | None) 
     problems, parsed, spans = local.problems, local.parsed, local.spans
     if parsed is None or spans is None:
         return CheckedArticle(problems)
-    references = checkcache.pack(*referenced_ids(parsed)) if not problems else None
+    references = referenced_ids(parsed) if not problems else None
     problems += check_references(parsed, context.source_ids, context.quantity_ids)
     rows = None
     if context.units is not None and not problems:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,9 @@ class ReadCorpus:
     registry_bytes: dict[str, bytes | None]
     article_folders: list[str]
     problems: list[Problem] = field(default_factory=list)
+    listing: bytes | None = None
+    """The metadata of articles/ (:data:`LISTING`), taken before listing it, when every entry
+    in it was a plain folder."""
 
     def registries_key(self) -> str | None:
         """SHA-256 of the three registries; None unless all three were read."""
@@ -175,40 +179,74 @@ def decode_text(data: bytes | None, file: str) -> tuple[str | None, list[Problem
     return text, check_text(text, file)
 
 
-@dataclass(frozen=True, slots=True)
-class Signature:
-    """What the file system says of an article folder's two files, without reading them: device,
-    inode, size, modification and change time of each.
+LISTING = struct.Struct("<QQqq")
+"""The metadata of articles/, packed: device, inode, modification and change time."""
+SIGNATURE = struct.Struct("<QQqqQQQqqQQQqq")
+"""The signature of an article folder: what the file system says of it and its two files,
+without reading them, packed. Device, inode, modification and change time of the folder, then
+device, inode, size, modification and change time of article.yaml and of text.txt.
 
-    The change time (ctime) moves with every write, rename or change of attributes and cannot be
-    set back, so a signature equal to one taken when the files had settled (``latest_ns`` well
-    before the run that took it) means the same bytes; git and mypy trust file metadata alike.
-    """
-
-    text: str
-    latest_ns: int
-    """The latest modification or change time of the two files."""
+A file's change time (ctime) moves with every write, rename or change of attributes and cannot
+be set back; the folder's moves when an entry is added, removed or renamed in it. So a signature
+equal to one taken when all three had settled (:func:`latest_ns` well before the run that took
+it) means the same two files with the same bytes and nothing beside them; git and mypy trust
+file metadata alike."""
+_TIMES = {LISTING.size: (2, 3), SIGNATURE.size: (2, 3, 7, 8, 12, 13)}
 
 
-def article_signature(root: Path, folder: str) -> Signature | None:
-    """The signature of an article folder holding its two files and nothing else, both regular
-    files; None for any other folder, which is then read and checked in full."""
-    opened = _open_plain(os.path.join(root, "articles", folder))  # noqa: PTH118 - hot path
-    if opened is None:
-        return None
-    handle, entries = opened
+def latest_ns(packed: bytes) -> int:
+    """The latest modification or change time in a packed :data:`SIGNATURE` or :data:`LISTING`."""
+    fields = (SIGNATURE if len(packed) == SIGNATURE.size else LISTING).unpack(packed)
+    return int(max(fields[at] for at in _TIMES[len(packed)]))
+
+
+def open_articles(root: Path) -> int | None:
+    """A descriptor of the articles/ folder (never a link) for :func:`article_signature`; the
+    caller closes it."""
     try:
-        infos = [entries[name].stat(follow_symlinks=False) for name in ARTICLE_FILES]
+        return os.open(root / "articles", _FOLDER_FLAGS)
     except OSError:
         return None
+
+
+def article_signature(articles: int, folder: str) -> bytes | None:
+    """The :data:`SIGNATURE` of an article folder (``articles``: a descriptor of articles/) that
+    is a folder holding two regular files; None otherwise, and the folder is then read and
+    checked.
+
+    Three ``stat`` calls, the least that sees an edit of either file and a file added beside
+    them: the folder's own times do not move when a file in it is rewritten in place. Called for
+    every folder of the corpus on every run, so kept lean.
+    """
+    try:
+        found = os.stat(folder, dir_fd=articles, follow_symlinks=False)
+        yaml = os.stat(folder + "/article.yaml", dir_fd=articles, follow_symlinks=False)
+        text = os.stat(folder + "/text.txt", dir_fd=articles, follow_symlinks=False)
+        if _ISREG(yaml.st_mode) and _ISREG(text.st_mode) and _ISDIR(found.st_mode):
+            return _pack(
+                found.st_dev, found.st_ino, found.st_mtime_ns, found.st_ctime_ns,
+                yaml.st_dev, yaml.st_ino, yaml.st_size, yaml.st_mtime_ns, yaml.st_ctime_ns,
+                text.st_dev, text.st_ino, text.st_size, text.st_mtime_ns, text.st_ctime_ns,
+            )  # fmt: skip
+    except (OSError, ValueError, struct.error):  # struct: a number beyond 64 bits
+        pass
+    return None
+
+
+_ISREG, _ISDIR, _pack = stat.S_ISREG, stat.S_ISDIR, SIGNATURE.pack
+
+
+def settled_signature(root: Path, folder: str, settled_ns: int) -> bytes | None:
+    """The :data:`SIGNATURE` of one article folder if its files last changed before
+    ``settled_ns``; None if they changed later, or it has none."""
+    articles = open_articles(root)
+    if articles is None:
+        return None
+    try:
+        signature = article_signature(articles, folder)
     finally:
-        os.close(handle)
-    return Signature(
-        ",".join(
-            f"{i.st_dev}:{i.st_ino}:{i.st_size}:{i.st_mtime_ns}:{i.st_ctime_ns}" for i in infos
-        ),
-        max(max(i.st_mtime_ns, i.st_ctime_ns) for i in infos),
-    )
+        os.close(articles)
+    return signature if signature and latest_ns(signature) < settled_ns else None
 
 
 def read_article_bytes(root: Path, folder: str) -> ArticleBytes:
@@ -305,17 +343,26 @@ def read_article(raw: ArticleBytes) -> tuple[ReadArticle, list[Problem]]:
     return article, raw.problems + yaml_problems + text_problems
 
 
-def read_layout(root: Path) -> ReadCorpus:
-    """Read the shared registries' bytes and list the article folders (read apart)."""
+def read_layout(root: Path, known: tuple[bytes | None, list[str]] | None = None) -> ReadCorpus:
+    """Read the shared registries' bytes and list the article folders (read apart).
+
+    ``known``: the metadata of articles/ and its folders, as recorded by an earlier run. While
+    articles/ has that metadata, no entry was added, removed or renamed in it (its change time
+    moves with each), so its folders are those, and listing 100,000 of them again is skipped.
+    """
     corpus = ReadCorpus(root, {}, [])
     corpus.problems.extend(_strays(root, "", ALLOWED_AT_ROOT))
     for name in REGISTRIES:
         corpus.registry_bytes[name], problems = read_bytes(root / name, name, MAX_YAML_BYTES)
         corpus.problems.extend(problems)
     articles = root / "articles"
-    if articles.is_symlink():
+    try:
+        info = articles.lstat()
+    except OSError:
+        info = None
+    if info is not None and stat.S_ISLNK(info.st_mode):
         return corpus  # _strays reported it
-    if not articles.is_dir():
+    if info is None or not stat.S_ISDIR(info.st_mode):
         corpus.problems.append(
             Problem(
                 code=Rule.FILE_MISSING,
@@ -324,6 +371,12 @@ def read_layout(root: Path) -> ReadCorpus:
                 hint="Create corpus/articles/ with one folder per article.",
             )
         )
+        return corpus
+    listing: bytes | None = LISTING.pack(
+        info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns
+    )
+    if known is not None and known[0] == listing:
+        corpus.article_folders, corpus.listing = list(known[1]), listing
         return corpus
     for entry in sorted(os.scandir(articles), key=lambda e: e.name):
         file = f"articles/{entry.name}"
@@ -336,6 +389,7 @@ def read_layout(root: Path) -> ReadCorpus:
                     hint="Replace the link with the folder itself.",
                 )
             )
+            listing = None
         elif not entry.is_dir():
             corpus.problems.append(
                 Problem(
@@ -345,8 +399,10 @@ def read_layout(root: Path) -> ReadCorpus:
                     hint="Move it into an article folder or remove it.",
                 )
             )
+            listing = None
         else:
             corpus.article_folders.append(entry.name)
+    corpus.listing = listing
     return corpus
 
 

@@ -14,11 +14,12 @@ statuses are what ``nkdata numbers ARTICLE`` prints, so a contributor sees what 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
 from nkdata.corpus.crosscheck import Spans
-from nkdata.corpus.numberfinder import Number, find_numbers
+from nkdata.corpus.numberfinder import Number, find_numbers, number_spans
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.text import line_column
 
@@ -58,21 +59,36 @@ def number_statuses(
 ) -> list[NumberStatus]:
     """Each number of ``text`` with the first span (in text order) that covers it."""
     covers = covering_spans(spans, {"exclusions": {}, "non_body": {}, **labels})
-    reach = list(accumulate((b for _, b, _ in covers), max))
-    return [
-        NumberStatus(number, *line_column(text, number.start), _status(number, covers, reach))
-        for number in find_numbers(text)
-    ]
+    bounds = [(a, b) for a, b, _ in covers]
+    reach = _reach(bounds)
+    statuses = []
+    for number in find_numbers(text):
+        holder = _holder(bounds, reach, number.start, number.end)
+        status = covers[holder][2] if holder is not None else UNACCOUNTED
+        statuses.append(NumberStatus(number, *line_column(text, number.start), status))
+    return statuses
 
 
-def _status(number: Number, covers: list[tuple[int, int, str]], reach: list[int]) -> str:
-    """The first cover (in start order) that holds the number: the first whose end reaches past
-    the number's end, found by a binary search in ``reach`` (the furthest end so far), if it
-    starts before the number. Logarithmic, so that many figures cost near-linear time."""
-    first = bisect.bisect_left(reach, number.end)
-    if first < len(covers) and covers[first][0] <= number.start:
-        return covers[first][2]
-    return UNACCOUNTED
+def _reach(bounds: Sequence[tuple[int, int]]) -> list[int]:
+    """The furthest end so far of spans sorted by start, for :func:`_holder`."""
+    return list(accumulate((b for _, b in bounds), max))
+
+
+def _holder(
+    bounds: Sequence[tuple[int, int]], reach: list[int], start: int, end: int
+) -> int | None:
+    """The first span (in start order) that holds ``start:end``: the first whose end reaches
+    past ``end``, found by a binary search in ``reach``, if it starts before ``start``.
+    Logarithmic, so that many figures cost near-linear time.
+
+    >>> bounds = [(0, 4), (2, 9), (5, 6)]
+    >>> [_holder(bounds, _reach(bounds), *number) for number in [(1, 3), (5, 6), (9, 10)]]
+    [0, 1, None]
+    """
+    first = bisect.bisect_left(reach, end)
+    if first < len(bounds) and bounds[first][0] <= start:
+        return first
+    return None
 
 
 def _context(text: str, number: Number) -> str:
@@ -85,18 +101,30 @@ def _context(text: str, number: Number) -> str:
 
 
 def unaccounted(text: str, spans: Spans, text_file: str) -> list[Problem]:
-    """A ``number-unaccounted`` problem for each number no figure, exclusion or part covers."""
-    return [
-        Problem(
-            code=Rule.NUMBER_UNACCOUNTED,
-            message=f"the number {status.number.text!r} is neither a figure nor an exclusion",
-            file=text_file,
-            line=status.line,
-            column=status.column,
-            hint="Record it as a figure of the claim that states it, or add it to `exclusions:` "
-            f"(quote: '{_context(text, status.number)}', reason: date, name, ordinal, ...), or "
-            "mark its part of the page `non_body`. `nkdata numbers ARTICLE` lists every number.",
+    """A ``number-unaccounted`` problem for each number no figure, exclusion or part covers.
+
+    Run on every checked article, so it asks only for offsets, and locates only what it reports;
+    it reports exactly the numbers :func:`number_statuses` calls unaccounted.
+    """
+    bounds = sorted([*spans.figures.values(), *spans.exclusions.values(), *spans.non_body.values()])
+    reach = _reach(bounds)
+    problems = []
+    for start, end in number_spans(text):
+        if _holder(bounds, reach, start, end) is not None:
+            continue
+        number = Number(start, end, text[start:end], "")
+        line, column = line_column(text, start)
+        problems.append(
+            Problem(
+                code=Rule.NUMBER_UNACCOUNTED,
+                message=f"the number {number.text!r} is neither a figure nor an exclusion",
+                file=text_file,
+                line=line,
+                column=column,
+                hint="Record it as a figure of the claim that states it, or add it to "
+                f"`exclusions:` (quote: '{_context(text, number)}', reason: date, name, "
+                "ordinal, ...), or mark its part of the page `non_body`. `nkdata numbers "
+                "ARTICLE` lists every number.",
+            )
         )
-        for status in number_statuses(text, spans, {})
-        if status.status == UNACCOUNTED
-    ]
+    return problems

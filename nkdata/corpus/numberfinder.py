@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["KINDS", "Number", "find_numbers"]
+__all__ = ["KINDS", "Number", "find_numbers", "number_spans"]
 
 KINDS: Final = frozenset({"numeral", "ordinal", "word", "vague"})
 
@@ -211,14 +211,27 @@ class Number:
 
 def find_numbers(text: str) -> list[Number]:
     """Every number in ``text``, in text order and non-overlapping (see the module docstring)."""
-    # The scanner is written in lower case and matched against a lower-cased copy: IGNORECASE
-    # would make every literal test slower.  str.lower() keeps the length (so the offsets) of
-    # every character except U+0130, which lower() turns into two code points.
-    folded = text.replace("\u0130", "i").lower()
     found: list[Number] = []
-    for m in _SCAN.finditer(folded):
+    for m in _SCAN.finditer(_fold(text)):
         kind = m.lastgroup or "numeral"
         if kind == "numeral" and _ORDINAL_DIGITS.search(m.group()):
             kind = "ordinal"
         found.append(Number(m.start(), m.end(), text[m.start() : m.end()], kind))
     return found
+
+
+def number_spans(text: str) -> list[tuple[int, int]]:
+    """The offsets of the numbers :func:`find_numbers` finds, without more: what the number rule
+    needs for every checked article, at a fraction of the cost.
+
+    >>> number_spans("In 2018, about 28 sites.")
+    [(3, 7), (15, 17)]
+    """
+    return [match.span() for match in _SCAN.finditer(_fold(text))]
+
+
+def _fold(text: str) -> str:
+    """The scanner is written in lower case and matched against a lower-cased copy: IGNORECASE
+    would make every literal test slower. str.lower() keeps the length (so the offsets) of every
+    character except U+0130, which lower() turns into two code points."""
+    return text.replace("\u0130", "i").lower()

@@ -8,7 +8,6 @@ processes (``1`` checks in this process); the default is one per core this proce
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 WORKERS_ENV = "NKDATA_WORKERS"
+FORKS = sys.platform == "linux"
+"""Whether workers are forked, sharing the context with this process instead of a pickled copy."""
 MIN_PARALLEL = 64
 """Fewer items than this are handled in this process: starting workers would cost more."""
 
@@ -64,38 +65,93 @@ def _cpu_quota() -> int | None:
 
 
 def map_chunks(
-    function: ChunkFunction[C, T, R], context: C, items: Sequence[T], *, fresh: bool = False
+    function: ChunkFunction[C, T, R],
+    context: C,
+    items: Sequence[T],
+    *,
+    per_worker: int = MIN_PARALLEL,
+    fresh: bool = False,
 ) -> list[R]:
     """``function(context, chunk)`` over consecutive chunks of ``items``; results in order.
 
     ``function`` must be a module-level function (workers import it by name). ``context`` is
     handed to each worker once, when it starts; with the ``fork`` start method it is not even
     copied. ``fresh`` starts the workers as new interpreters (``spawn``) instead: for work late
-    in a process that holds much memory, which forked workers would each count again. Few
-    items make one chunk, handled in this process.
+    in a process that holds much memory, which forked workers would each count again. Each
+    worker gets ``per_worker`` items at least: fewer make one chunk, handled in this process.
 
     >>> def total(offset: int, chunk: Sequence[int]) -> int:
     ...     return offset + sum(chunk)
     >>> map_chunks(total, 10, [1, 2, 3])
     [16]
     """
-    workers = min(worker_count(), len(items) // MIN_PARALLEL or 1)
+    workers = min(worker_count(), len(items) // per_worker or 1)
     if workers <= 1:
         return [function(context, items)]
-    size = max(MIN_PARALLEL // 4, min(256, len(items) // (workers * 8)))
+    size = max(per_worker // 4, min(max(256, per_worker // 2), len(items) // (workers * 8)))
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     # multiprocessing's Pool, not concurrent.futures': leaving its block for any reason (an
     # error, Ctrl-C, SIGTERM turned into an exception) terminates the workers at once, so none
-    # outlives the command or keeps its output open.
-    method = multiprocessing.get_context("spawn") if fresh else _start_method()
-    with method.Pool(workers, initializer=_start, initargs=(context,)) as pool:
+    # outlives the command or keeps its output open. A signal that comes while the pool starts
+    # is handled once its block is entered: raised during the start, it left the workers started
+    # so far running, and the pool's own thread forked another as they were stopped at exit.
+    method = _start_method(fresh)
+    previous = _deferring()
+    try:
+        pool = method.Pool(workers, initializer=_start, initargs=(context,))
+    except BaseException:
+        _restore(previous)
+        raise
+    with pool:
+        _restore(previous)
         results: list[R] = pool.map(partial(_run, function), chunks, chunksize=1)
     return results
 
 
-def _start_method() -> Any:
-    """``fork`` on Linux (workers start at once, sharing the parent's imports); else the default."""
-    if sys.platform == "linux":
+STOPPING = (signal.SIGINT, signal.SIGTERM)
+"""The signals that stop a command (see :func:`nkdata.cli.main`)."""
+_deferred: list[int] = []
+"""The signals that came while a pool was starting."""
+if hasattr(os, "register_at_fork"):  # a worker has seen none of its parent's
+    os.register_at_fork(after_in_child=_deferred.clear)
+
+
+def _deferring() -> dict[int, Any]:
+    """Record the signals that stop a command instead of handling them; their handlers, to
+    restore. Handlers run in the main thread whichever thread a signal reaches (Arrow's
+    threads too), so this, unlike a signal mask, holds them all. Not outside the main thread,
+    where handlers cannot be set."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    _deferred.clear()
+    return {signum: signal.signal(signum, _defer) for signum in STOPPING}
+
+
+def _defer(signum: int, _frame: object) -> None:
+    _deferred.append(signum)
+
+
+def _restore(previous: dict[int, Any]) -> None:
+    """The handlers before :func:`_deferring`, then the signals recorded, raised to them."""
+    for signum, handler in previous.items():
+        if handler is not None:  # None: set outside Python, cannot be set back
+            signal.signal(signum, handler)
+    recorded = list(dict.fromkeys(_deferred))
+    _deferred.clear()
+    for signum in recorded:
+        signal.raise_signal(signum)
+
+
+def _start_method(fresh: bool) -> Any:
+    """``spawn`` when ``fresh``; else ``fork`` on Linux (workers start at once, sharing the
+    parent's imports), or the default. multiprocessing is imported only when workers start."""
+    import multiprocessing
+
+    if fresh:
+        return multiprocessing.get_context("spawn")
+    if FORKS:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
 
@@ -109,6 +165,8 @@ def _start(context: object) -> None:
     _context = context
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if signal.SIGTERM in _deferred:  # terminated before it could die of it
+        signal.raise_signal(signal.SIGTERM)
 
 
 def _run(function: ChunkFunction[Any, T, R], chunk: Sequence[T]) -> R:

@@ -34,9 +34,13 @@ def find_all(text: str, quote: str, limit: int = MAX_MATCHES) -> list[int]:
 
 KEY_LENGTH = 32
 """Most characters of a quote's start by which :class:`Finder` indexes the text."""
-INDEXED_FROM = 32
+INDEXED_FROM = 512
 """Distinct quotes from which :class:`Finder` indexes the text rather than scanning it once per
-quote (a scan costs little, but thousands of them cost seconds)."""
+quote (a scan costs little, but thousands of them cost seconds). The break-even, whatever the
+text's length: indexing reads each character in Python (about 150 ns, all key lengths), a scan
+in C (about 0.3 ns a quote); measured on a 1.6 MB text, 512 quotes took 0.27 s indexed and
+0.31 s scanned, 128 quotes 0.30 s and 0.08 s. At 32, the index cost a typical article (24
+quotes on average, 13% of articles indexed) 0.24 ms instead of 0.07 ms."""
 
 
 class Finder:

@@ -9,22 +9,23 @@ same bytes and the same code, are not parsed again (:mod:`nkdata.corpus.checkcac
 
 from __future__ import annotations
 
+import bisect
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nkdata.corpus import checkcache, pool
+from nkdata.corpus import checkcache, pool, unchanged
 from nkdata.corpus.article import (
     ARTICLE_TABLES,
     ArticleContext,
     CheckedArticle,
     CheckedChunk,
+    Pending,
     check_articles,
-    references_exist,
 )
-from nkdata.corpus.checkcache import Recorded, References
-from nkdata.corpus.layout import ReadCorpus, read_layout
+from nkdata.corpus.checkcache import Recorded
+from nkdata.corpus.layout import ReadCorpus, latest_ns, read_layout
 from nkdata.corpus.problems import Problem, sorted_problems
 
 if TYPE_CHECKING:
@@ -78,63 +79,43 @@ def validate_corpus(
     updates the check cache of :mod:`nkdata.corpus.checkcache` (with ``resolve``, it only records
     what passed: every article is parsed, since every row is needed).
     """
-    layout = read_layout(root)
+    settled_ns = time.time_ns() - int(checkcache.SETTLE_SECONDS * 1e9) if cache else None
+    recorded = checkcache.load(root) if cache else Recorded()
+    layout = read_layout(root, (recorded.listing, recorded.folders) if recorded.folders else None)
     problems = list(layout.problems)
     if only is not None:
         problems = [p for p in problems if not p.file.startswith("articles/")]
     resolve = resolve and only is None
-    recorded = checkcache.load(root) if cache else Recorded()
     registries = _registries(layout, None if resolve else recorded)
     problems += registries.problems
     folders = layout.article_folders if only is None else [only]
     units = None
     if resolve and registries.models is not None:
         units = {quantity.id: quantity.unit for quantity in registries.models[2].quantities}
-    trusted = frozenset() if resolve else _trusted(recorded, registries)
     context = ArticleContext(
-        root,
-        registries.source_ids,
-        registries.quantity_ids,
-        units,
-        trusted,
-        _unchanged(recorded, trusted),
-        time.time_ns() - int(checkcache.SETTLE_SECONDS * 1e9) if cache else None,
+        root, registries.source_ids, registries.quantity_ids, units, settled_ns
     )
-    chunks = pool.map_chunks(check_articles, context, folders)
-    checked = [article for chunk in chunks for article in chunk.articles]
-    for article in checked:
+    if cache and not resolve and recorded.folders:
+        untrusted = recorded.untrusted(registries.source_ids, registries.quantity_ids)
+        found = unchanged.scan(context, folders, recorded, untrusted)
+        chunks = pool.map_chunks(check_articles, context, [p for _, p in found.pending])
+        rest = [article for chunk in chunks for article in chunk.articles]
+        changed = [*found.checked, *zip((i for i, _ in found.pending), rest, strict=True)]
+        checked = {folders[index]: article for index, article in changed}
+    else:
+        chunks = pool.map_chunks(check_articles, context, [Pending(f) for f in folders])
+        articles = (article for chunk in chunks for article in chunk.articles)
+        checked = dict(zip(folders, articles, strict=True))
+    for article in checked.values():
         problems += article.problems
     if cache:
-        _record(
-            root,
-            dict(zip(folders, checked, strict=True)),
-            registries,
-            recorded,
-            keep=only is not None,
-        )
+        new = _record(recorded, layout, only, checked, registries, settled_ns)
+        if new is not recorded and new != recorded:
+            checkcache.save(root, new)
     problems = sorted_problems(problems)
     if problems or registries.models is None or not resolve:
         return Outcome(problems, None, len(folders))
     return Outcome([], _resolve(registries.models, chunks), len(folders))
-
-
-def _trusted(recorded: Recorded, registries: Registries) -> frozenset[str]:
-    """Keys of recorded articles whose references all exist in the registries as they are."""
-    if registries.passed is not None and recorded.verified == registries.passed:
-        return frozenset(recorded.entries)  # the registries in which they were all found
-    sources, quantities = registries.source_ids, registries.quantity_ids
-    return frozenset(
-        key
-        for key, references in recorded.entries.items()
-        if references_exist(references, sources, quantities)
-    )
-
-
-def _unchanged(recorded: Recorded, trusted: frozenset[str]) -> frozenset[str]:
-    """``"<folder>/<signature>"`` of every recorded folder whose content key is trusted."""
-    if len(trusted) == len(recorded.entries):
-        return frozenset(recorded.signatures)
-    return frozenset(name for name, key in recorded.signatures.items() if key in trusted)
 
 
 def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
@@ -172,50 +153,59 @@ def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
 
 
 def _record(
-    root: Path,
+    recorded: Recorded,
+    layout: ReadCorpus,
+    only: str | None,
     checked: dict[str, CheckedArticle],
     registries: Registries,
-    recorded: Recorded,
-    *,
-    keep: bool,
-) -> None:
-    """Save what passed: the registries, and every article that passed its own checks with its
-    folder's signature (beside what was recorded before if ``keep``). A cache that would not
-    change is not rewritten."""
-    entries: dict[str, References] = {}
-    signatures: dict[str, str] = {}
-    found = True  # every entry's references are in the registries as they are now
-    if keep:
-        entries = dict(recorded.entries)
-        signatures = {
-            name: key
-            for name, key in recorded.signatures.items()
-            if name.partition("/")[0] not in checked
-        }
-        found = recorded.verified is not None and recorded.verified == registries.passed
-    for folder, article in checked.items():
-        if article.cached and article.key is None:  # not even read: as recorded
-            name = f"{folder}/{article.signature}"
-            key = signatures[name] = recorded.signatures[name]
-            entries[key] = recorded.entries[key]
-            continue
-        if article.key is None:
-            continue
-        references = recorded.entries[article.key] if article.cached else article.references
-        if references is None:
-            continue
-        entries[article.key] = references
-        if article.signature is not None:
-            signatures[f"{folder}/{article.signature}"] = article.key
-        found = found and not article.problems
-    passed = None
-    if registries.passed is not None:
+    settled_ns: int | None,
+) -> Recorded:
+    """What to record now: every folder of the corpus, with the content key, the references and
+    the metadata (when its files had settled) of each that passed its own checks; the listing's
+    metadata, when it had settled; and the registries if they passed. A run on one article
+    (``only``) keeps the other folders as recorded."""
+    folders, listing = layout.article_folders, layout.listing
+    if only is not None:
+        folders, listing = sorted({*recorded.folders, only}), None
+    if listing is not None and (settled_ns is None or latest_ns(listing) >= settled_ns):
+        listing = None  # changed too recently for its metadata to vouch for its entries later
+    passed = recorded.registries
+    if registries.passed is None:
+        passed = None
+    elif passed is None or passed[0] != registries.passed:
         assert registries.source_ids is not None and registries.quantity_ids is not None
         ids = checkcache.pack(sorted(registries.source_ids), sorted(registries.quantity_ids))
         passed = (registries.passed, ids)
-    new = Recorded(entries, passed, signatures, registries.passed if found else None)
-    if new != recorded:
-        checkcache.save(root, new)
+    aligned = folders == recorded.folders
+    if aligned and not checked and (listing, passed) == (recorded.listing, recorded.registries):
+        return recorded  # nothing changed: not even copied
+    builder = checkcache.Builder(recorded)
+    if aligned:  # the usual case: rows are the folders' positions
+        at = 0
+        for row in sorted(bisect.bisect_left(folders, folder) for folder in checked):
+            builder.keep_rows(at, row)
+            _add(builder, folders[row], row, checked[folders[row]])
+            at = row + 1
+        builder.keep_rows(at, len(folders))
+    else:
+        for folder in folders:
+            _add(builder, folder, recorded.rows.get(folder), checked.get(folder))
+    return builder.build(listing, passed)
+
+
+def _add(
+    builder: checkcache.Builder, folder: str, row: int | None, article: CheckedArticle | None
+) -> None:
+    """Record one folder: as recorded if not checked now; else with what passed."""
+    if article is None:
+        if row is not None:
+            builder.keep_rows(row, row + 1)
+    elif article.cached and row is not None:
+        builder.update(row, article.signature)
+    elif article.key is not None and article.references is not None:
+        builder.add(folder, article.signature, article.key, article.references)
+    else:
+        builder.add(folder)
 
 
 def _resolve(

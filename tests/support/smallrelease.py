@@ -14,9 +14,10 @@ from nkdata.cli import app
 ARTICLES = 30
 
 
-def small_corpus(root: Path, articles: int = ARTICLES) -> Path:
-    """A valid corpus of ``articles`` synthetic articles at ``root/corpus``."""
-    return generate(root / "corpus", articles, workers=1)
+def small_corpus(root: Path, articles: int = ARTICLES, *, page_parts: bool = True) -> Path:
+    """A valid corpus of ``articles`` synthetic articles at ``root/corpus`` (without
+    ``page_parts``, none marks a part of its page as not body)."""
+    return generate(root / "corpus", articles, workers=1, page_parts=page_parts)
 
 
 def build(corpus: Path, releases: Path) -> Path:
