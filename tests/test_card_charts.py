@@ -28,6 +28,7 @@ from nkdata.schema.columns import table_models
 from nkdata.schema.corpus_files import DatasetFile
 from nkdata.schema.export import dumps
 from nkdata.schema.releasefolder import INDEX, ReleaseFile, index_of, release_files
+from nkdata.view.ledger import ledgers
 from tests.conftest import CORPUS, REPO
 from tests.support.corpusfacts import latest_release, next_version
 from tests.support.releaseserver import ReleaseServer
@@ -65,7 +66,8 @@ def charted(data: nkdata.Dataset) -> Counter[str]:
 
 def test_a_chart_per_quantity_with_more_than_one_figure() -> None:
     data = nkdata.load()
-    charts = card_charts(bundled_corpus().arrow)
+    tables = bundled_corpus().arrow
+    charts = card_charts(tables, ledgers(tables))
     expected = charted(data)
     assert [chart.quantity_id for chart in charts] == sorted(expected)
     for chart in charts:

@@ -71,6 +71,7 @@ from nkdata.schema.releasefolder import (
     table_file,
     temp_prefix,
 )
+from nkdata.view.ledger import ledgers
 
 TEMP_PREFIX = ".nkdata-build-"
 STEPS = len(table_models()) + 4
@@ -145,13 +146,14 @@ def write_release_files(
         write_parquet(tables[name], folder / table_file(name, "parquet"))
         write_csv(tables[name], folder / table_file(name, "csv"))
     progress("charts")
-    charts = card_charts(tables)
+    by_quantity = ledgers(tables)  # once, for the charts and the card's text
+    charts = card_charts(tables, by_quantity)
     for chart in charts:
         (folder / chart_file(chart.quantity_id)).write_bytes(chart.svg)
     labels = {chart.quantity_id: chart.label for chart in charts}
     progress(CARD)
     diff = previous_diff(corpus, releases)
-    card = data_card(corpus.dataset, tables, diff, errata or [], labels)
+    card = data_card(corpus.dataset, tables, diff, errata or [], labels, by_quantity)
     (folder / CARD).write_text(card, encoding="utf-8", newline="\n")
     progress(DESCRIPTOR)
     names = [table_file(name, fmt) for name in tables for fmt in FORMATS]

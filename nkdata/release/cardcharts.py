@@ -19,7 +19,7 @@ import pyarrow as pa
 from nkdata.corpus.pool import map_chunks
 from nkdata.extras import require
 from nkdata.view.charts import chart_svg, ledger_link
-from nkdata.view.ledger import LedgerRow, ledgers
+from nkdata.view.ledger import LedgerRow
 
 MIN_FIGURES = 2
 """A quantity gets a chart from this many figures: one figure is a fact, not a comparison."""
@@ -48,11 +48,11 @@ def charted(tables: dict[str, pa.Table]) -> dict[str, str]:
     return {q: labels[q] for q in sorted(counts) if counts[q] >= MIN_FIGURES and q in labels}
 
 
-def card_charts(tables: dict[str, pa.Table]) -> list[CardChart]:
-    """The charts of the card, in quantity-id order."""
+def card_charts(tables: dict[str, pa.Table], rows: dict[str, list[LedgerRow]]) -> list[CardChart]:
+    """The charts of the card, in quantity-id order; ``rows`` are the ledgers of ``tables``
+    (:func:`nkdata.view.ledger.ledgers`, which the card's text uses too)."""
     if charted(tables):
         require("nkdata build (the data card's charts)", "site", "matplotlib")
-    rows = ledgers(tables)
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
     jobs = [
         (quantity_id, quantities[quantity_id], rows[quantity_id]) for quantity_id in charted(tables)

@@ -21,6 +21,7 @@ from nkdata.schema.corpus_files import DatasetFile, Erratum
 from nkdata.schema.export import column_table
 from nkdata.schema.releasefolder import chart_file
 from nkdata.schema.vocab import MEANINGS, VAGUE_WORDS
+from nkdata.view.ledger import LedgerRow
 
 TEMPLATE = Template(files(__package__).joinpath("datacard.md").read_text(encoding="utf-8"))
 """The card's fixed prose, with ``${name}`` where a fact of the release goes."""
@@ -140,12 +141,11 @@ LISTED = 50
 """Figures of one quantity listed in the card at most; `nkdata figures` lists them all."""
 
 
-def _figures(tables: dict[str, pa.Table], charts: dict[str, str]) -> list[str]:
+def _figures(
+    tables: dict[str, pa.Table], charts: dict[str, str], rows: dict[str, list[LedgerRow]]
+) -> list[str]:
     """Every quantity with figures: its chart (with more than one figure, the image beside the
     card) and its figures in time order, each with its source, relay and article."""
-    from nkdata.view.ledger import ledgers
-
-    rows = ledgers(tables)
     if not rows:
         return ["No figure yet."]
     labels = dict(zip(*(tables["quantities"][c].to_pylist() for c in ("id", "label")), strict=True))
@@ -186,9 +186,11 @@ def data_card(
     diff: ReleaseDiff | None,
     errata: list[Erratum],
     charts: dict[str, str],
+    ledger: dict[str, list[LedgerRow]],
 ) -> str:
     """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in;
-    ``charts`` are the quantities (id → label) whose chart files are beside the card."""
+    ``charts`` are the quantities (id → label) whose chart files are beside the card, ``ledger``
+    the ledgers of ``tables`` (:func:`nkdata.view.ledger.ledgers`)."""
     languages = sorted(set(tables["articles"].column("language").to_pylist())) or ["en"]
     columns = [
         "\n".join([f"### {name}", "", *column_table(model)])
@@ -202,7 +204,7 @@ def data_card(
         released=dataset.released,
         description=dataset.description,
         composition="\n".join(_composition(tables)),
-        figures="\n".join(_figures(tables, charts)),
+        figures="\n".join(_figures(tables, charts, ledger)),
         coverage="".join(line + "\n" for line in _coverage(tables)),
         license_title=dataset.license.title,
         license_name=dataset.license.name,

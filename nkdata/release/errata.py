@@ -14,15 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nkdata.corpus.layout import ERRATA, parse_yaml_bytes, read_bytes
 from nkdata.corpus.problems import Problem, Rule
 from nkdata.corpus.text import MAX_YAML_BYTES
-from nkdata.corpus.typecheck import parse_model
 from nkdata.corpus.yamlreader import YamlDocument
 from nkdata.errors import NkdataError
-from nkdata.schema.corpus_files import ErrataFile, Erratum
 from nkdata.schema.releasefolder import Index, is_version, version_key
+
+if TYPE_CHECKING:
+    from nkdata.schema.corpus_files import Erratum
 
 
 @dataclass(slots=True)
@@ -54,6 +56,11 @@ def check_errata(root: Path, current: str | None, releases: Path | None) -> Erra
     path = root / ERRATA
     if not path.exists():
         return Errata()
+    # Imported here, so that a corpus without errata never loads the models for them: at
+    # P100k that is a fifth of re-validating after one edit.
+    from nkdata.corpus.typecheck import parse_model
+    from nkdata.schema.corpus_files import ErrataFile
+
     data, problems = read_bytes(path, ERRATA, MAX_YAML_BYTES)
     if data is None:
         return Errata([], problems)
