@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from nkdata.corpus.report import Format
-from nkdata.release.diffreport import DiffFormat
 
 if TYPE_CHECKING:
     import nkdata
@@ -311,6 +310,12 @@ def _plan_lines(plan: Plan, kind: str) -> list[str]:
         "`nkdata build`, commit; `nkdata release --publish` once it is out"
     )
     return lines
+
+
+class DiffFormat(StrEnum):
+    TEXT = "text"
+    MARKDOWN = "markdown"
+    JSON = "json"
 
 
 @app.command()

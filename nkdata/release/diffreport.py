@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from nkdata.release.diff import FigureChange, ReleaseDiff, RowChange, TableDiff
@@ -23,12 +22,6 @@ WIDE = 72
 """Characters of a string shown before it is cut."""
 CONTEXT = 24
 """Characters shown before a long string's first difference."""
-
-
-class DiffFormat(StrEnum):
-    TEXT = "text"
-    MARKDOWN = "markdown"
-    JSON = "json"
 
 
 def show(value: Any) -> str:
