@@ -48,14 +48,17 @@ def charted(tables: dict[str, pa.Table]) -> dict[str, str]:
     return {q: labels[q] for q in sorted(counts) if counts[q] >= MIN_FIGURES and q in labels}
 
 
-def card_charts(tables: dict[str, pa.Table], rows: dict[str, list[LedgerRow]]) -> list[CardChart]:
-    """The charts of the card, in quantity-id order; ``rows`` are the ledgers of ``tables``
-    (:func:`nkdata.view.ledger.ledgers`, which the card's text uses too)."""
+def card_charts(
+    tables: dict[str, pa.Table], by_quantity: dict[str, list[LedgerRow]]
+) -> list[CardChart]:
+    """The charts of the card, in quantity-id order; ``by_quantity`` are the ledgers of
+    ``tables`` (:func:`nkdata.view.ledger.ledgers`, which the card's text uses too)."""
     if charted(tables):
         require("nkdata build (the data card's charts)", "site", "matplotlib")
     quantities = {row["id"]: row for row in tables["quantities"].to_pylist()}
     jobs = [
-        (quantity_id, quantities[quantity_id], rows[quantity_id]) for quantity_id in charted(tables)
+        (quantity_id, quantities[quantity_id], by_quantity[quantity_id])
+        for quantity_id in charted(tables)
     ]
     chunks = map_chunks(_draw, None, jobs, fresh=True)
     return [chart for chunk in chunks for chart in chunk]

@@ -186,11 +186,11 @@ def data_card(
     diff: ReleaseDiff | None,
     errata: list[Erratum],
     charts: dict[str, str],
-    ledger: dict[str, list[LedgerRow]],
+    by_quantity: dict[str, list[LedgerRow]],
 ) -> str:
     """The Markdown data card of a release: ``datacard.md`` with the release's facts filled in;
-    ``charts`` are the quantities (id → label) whose chart files are beside the card, ``ledger``
-    the ledgers of ``tables`` (:func:`nkdata.view.ledger.ledgers`)."""
+    ``charts`` are the quantities (id → label) whose chart files are beside the card, and
+    ``by_quantity`` the ledgers of ``tables`` (:func:`nkdata.view.ledger.ledgers`)."""
     languages = sorted(set(tables["articles"].column("language").to_pylist())) or ["en"]
     columns = [
         "\n".join([f"### {name}", "", *column_table(model)])
@@ -204,7 +204,7 @@ def data_card(
         released=dataset.released,
         description=dataset.description,
         composition="\n".join(_composition(tables)),
-        figures="\n".join(_figures(tables, charts, ledger)),
+        figures="\n".join(_figures(tables, charts, by_quantity)),
         coverage="".join(line + "\n" for line in _coverage(tables)),
         license_title=dataset.license.title,
         license_name=dataset.license.name,
