@@ -91,12 +91,13 @@ def _holder(
     return None
 
 
-def _context(text: str, number: Number) -> str:
-    """The number with the word before and after it on its line: a quote likely to be unique."""
-    start = text.rfind(" ", 0, max(text.rfind(" ", 0, number.start), 0)) + 1
-    start = max(start, text.rfind("\n", 0, number.start) + 1)
-    after = text.find(" ", number.end + 1)
-    ends = [at for at in (after, text.find("\n", number.end)) if at >= 0]
+def _context(text: str, begin: int, end: int) -> str:
+    """The number at ``begin:end`` with the word before and after it on its line: a quote
+    likely to be unique."""
+    start = text.rfind(" ", 0, max(text.rfind(" ", 0, begin), 0)) + 1
+    start = max(start, text.rfind("\n", 0, begin) + 1)
+    after = text.find(" ", end + 1)
+    ends = [at for at in (after, text.find("\n", end)) if at >= 0]
     return text[start : min(ends, default=len(text))].strip().replace("'", "''")
 
 
@@ -112,17 +113,16 @@ def unaccounted(text: str, spans: Spans, text_file: str) -> list[Problem]:
     for start, end in number_spans(text):
         if _holder(bounds, reach, start, end) is not None:
             continue
-        number = Number(start, end, text[start:end], "")
         line, column = line_column(text, start)
         problems.append(
             Problem(
                 code=Rule.NUMBER_UNACCOUNTED,
-                message=f"the number {number.text!r} is neither a figure nor an exclusion",
+                message=f"the number {text[start:end]!r} is neither a figure nor an exclusion",
                 file=text_file,
                 line=line,
                 column=column,
                 hint="Record it as a figure of the claim that states it, or add it to "
-                f"`exclusions:` (quote: '{_context(text, number)}', reason: date, name, "
+                f"`exclusions:` (quote: '{_context(text, start, end)}', reason: date, name, "
                 "ordinal, ...), or mark its part of the page `non_body`. `nkdata numbers "
                 "ARTICLE` lists every number.",
             )
