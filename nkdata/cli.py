@@ -100,10 +100,9 @@ ReleasesOpt = Annotated[
 
 def _errata(root: Path, releases: Path | None, version: str | None = None) -> Errata:
     """The corpus's errata.yaml, checked against the releases it names."""
-    from nkdata.release.errata import check_errata, corpus_version
+    from nkdata.release.errata import check_errata
 
-    releases = releases or root.parent / "releases"
-    return check_errata(root, version or corpus_version(root), releases)
+    return check_errata(root, version, releases or root.parent / "releases")
 
 
 def _validated(path: Path, fmt: Format) -> tuple[Path, Corpus, Errata]:

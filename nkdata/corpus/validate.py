@@ -110,7 +110,7 @@ def validate_corpus(
         problems += article.problems
     if cache:
         new = _record(recorded, layout, only, checked, registries, settled_ns)
-        if new is not recorded and new != recorded:
+        if new is not recorded:  # rewriting 30 MB costs no more than comparing them
             checkcache.save(root, new)
     problems = sorted_problems(problems)
     if problems or registries.models is None or not resolve:

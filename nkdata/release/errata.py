@@ -50,12 +50,14 @@ def corpus_version(root: Path) -> str | None:
 def check_errata(root: Path, current: str | None, releases: Path | None) -> Errata:
     """Read and check ``root/errata.yaml``: its model, unique ids, and each named row.
 
-    ``current`` is the corpus's version (an erratum may be fixed in it before it is published);
-    ``releases`` the releases folder where the versions named are looked for first.
+    ``current`` is the corpus's version (an erratum may be fixed in it before it is published;
+    read from dataset.yaml when None); ``releases`` the releases folder where the versions named
+    are looked for first.
     """
     path = root / ERRATA
     if not path.exists():
         return Errata()
+    current = current or corpus_version(root)
     # Imported here, so that a corpus without errata never loads their models (0.08 s of the
     # 1.1 s that re-validating P100k after one edit takes).
     from nkdata.corpus.typecheck import parse_model

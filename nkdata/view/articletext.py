@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import Any
 
 from nkdata.view.highlight import Span, highlight
 from nkdata.view.ledger import LedgerRow
+from nkdata.view.records import ByName
 
 Part = tuple[int, int, str]
 """A part of the text that is not the body: start, end (code points) and its kind."""
@@ -23,7 +23,7 @@ PART, CLAIM, FIGURE = 0, 1, 2
 
 def article_html(
     text: str,
-    claims: Sequence[dict[str, Any]],
+    claims: Sequence[ByName],
     figures: dict[str, list[LedgerRow]],
     parts: Sequence[Part],
 ) -> str:
@@ -41,7 +41,7 @@ def _part(start: int, end: int, kind: str) -> Span:
     return Span(start, end, PART, tag, tag, "</span>")
 
 
-def _claim(claim: dict[str, Any]) -> Span:
+def _claim(claim: ByName) -> Span:
     local = escape(claim["id"].rsplit(":", 1)[1])
     first = (
         f'<mark class="claim" data-c="{local}" id="{local}" tabindex="0" '

@@ -30,6 +30,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from nkdata.errors import NkdataError
+from nkdata.view.records import shared_values
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -166,12 +167,12 @@ def ledgers(tables: Mapping[str, pa.Table], only: str | None = None) -> dict[str
         tables["articles"],
         ("title", "via_id", "published", "published_edtf"),
     )
-    claims = {name: by_claim[name].to_pylist() for name in by_claim.column_names}
-    articles = {name: by_article[name].to_pylist() for name in by_article.column_names}
+    claims = {name: shared_values(by_claim[name]) for name in by_claim.column_names}
+    articles = {name: shared_values(by_article[name]) for name in by_article.column_names}
     names = dict(
         zip(tables["sources"]["id"].to_pylist(), tables["sources"]["name"].to_pylist(), strict=True)
     )
-    columns = {name: figures[name].to_pylist() for name in figures.column_names}
+    columns = {name: shared_values(figures[name]) for name in figures.column_names}
     rows = []
     for i, figure_id in enumerate(columns["id"]):
         via = claims["via_id"][i] or articles["via_id"][i]

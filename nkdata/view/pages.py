@@ -3,7 +3,8 @@
 :class:`Release` reads the tables once and indexes them: claims by article, figures by claim,
 and for every source the claims it made or relayed and the chains of relays its claims took.
 Each ``*_page`` function returns the variables of one page's template; rows are the release's
-rows as Python dicts (the files were checked against their hashes when read).
+rows as light tuples read by name (:mod:`nkdata.view.records`; the files were checked against
+their hashes when read).
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from nkdata.schema.releasefolder import CITATION_KEY, TEXT_RIGHTS_KEY
 from nkdata.schema.vocab import MEANINGS
 from nkdata.view.articletext import Part, article_html
 from nkdata.view.ledger import LedgerRow, arrow_tables, ledgers
+from nkdata.view.records import Record, records
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from nkdata.loading import Dataset
 
-Row = dict[str, Any]
+Row = Record
 Chain = tuple[str, ...]
 VOCABULARIES = {
     "mode": "ClaimMode",
@@ -84,14 +86,14 @@ class Release:
         """Read and index every table of ``data``."""
         tables = arrow_tables(data, {model.table: model.model_fields for model in TABLES})
         by_quantity = ledgers(tables)
-        articles = {row["id"]: row for row in tables["articles"].to_pylist()}
-        claims = _claims_by_article(tables["claims"].to_pylist())
-        sources = {row["id"]: row for row in tables["sources"].to_pylist()}
+        articles = {row["id"]: row for row in records(tables["articles"])}
+        claims = _claims_by_article(records(tables["claims"]))
+        sources = {row["id"]: row for row in records(tables["sources"])}
         return cls(
             version=data.version,
             descriptor=data.descriptor,
             sources=sources,
-            quantities={row["id"]: row for row in tables["quantities"].to_pylist()},
+            quantities={row["id"]: row for row in records(tables["quantities"])},
             articles=articles,
             claims=claims,
             figures=_figures_by_claim(by_quantity),
