@@ -126,6 +126,31 @@ def test_class3_small_parquet_file_that_decodes_to_millions_of_rows(folder: Path
     assert loaded.startswith("NkdataError") and "decodes to more than" in loaded
 
 
+def test_class3_parquet_text_that_is_not_utf8(folder: Path) -> None:
+    def broken(table: pa.Table) -> pa.Table:
+        names = [name.encode() for name in table.column("name").to_pylist()]
+        names[0] = b"\xff\xfe" + names[0]
+        at = table.schema.get_field_index("name")
+        text = pa.array(names, pa.binary()).view(pa.string())  # unchecked, as a forger writes
+        return table.set_column(at, table.field(at), text)
+
+    table = broken(pq.read_table(folder / "sources.parquet"))
+    pq.write_table(table, folder / "sources.parquet")
+    rehash(folder, "sources.parquet")
+    codes, loaded = verify_and_load(folder)
+    assert "release-file" in codes
+    assert loaded.startswith("NkdataError") and "column name is not valid" in loaded
+
+
+def test_class3_csv_header_that_is_not_utf8(folder: Path, nkdata) -> None:
+    csv = folder / "sources.csv"
+    csv.write_bytes(b"\xff\xfe" + csv.read_bytes())
+    rehash(folder, "sources.csv")
+    check = nkdata("verify", str(folder))  # in-process: a traceback would fail the test
+    assert check.exit_code == 1
+    assert "sources.csv: release-csv unreadable: 'utf-8' codec can't decode" in check.stdout
+
+
 @pytest.mark.parametrize("where", ["descriptor", "index"])
 def test_class3_json_nested_a_hundred_thousand_deep(folder: Path, where: str, nkdata) -> None:
     if where == "descriptor":

@@ -63,9 +63,9 @@ _INDEX = "I"
 _ITEM = array(_INDEX).itemsize
 
 References = tuple[Sequence[str], Sequence[str]]
+"""The source ids and the quantity ids an article names."""
 Column = bytes | memoryview
 """A column of a cache file: a slice of the bytes read, not copied."""
-"""The source ids and the quantity ids an article names."""
 
 
 def pack(sources: Iterable[str], quantities: Iterable[str]) -> str:

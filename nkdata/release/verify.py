@@ -256,7 +256,7 @@ def _check_csv(path: Path, table: pa.Table) -> list[Problem]:
                 with open_regular(path) as again:  # read whole, as its other columns are typed
                     pacsv.read_csv(again, parse_options=parse, convert_options=convert)
                 differ = f"the header differs from the Parquet columns {expected.column_names}"
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a header not in UTF-8
         return [
             Problem(
                 code=Rule.RELEASE_CSV,

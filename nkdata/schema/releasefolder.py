@@ -363,8 +363,9 @@ def read_parquet(
     """The table of the Parquet file ``source`` (``size`` bytes), or these ``columns`` of it,
     read in batches, in one chunk.
 
-    :class:`~nkdata.errors.ReleaseError` if it is not Parquet, lacks a column asked for, or
-    decodes to more than :data:`DECODED_PER_BYTE` times its size.
+    :class:`~nkdata.errors.ReleaseError` if it is not Parquet, lacks a column asked for,
+    decodes to more than :data:`DECODED_PER_BYTE` times its size, or holds an invalid value
+    (such as text that is not UTF-8).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -391,7 +392,12 @@ def read_parquet(
                         f"of {size:,} bytes holds; it is not a release table."
                     )
                 batches.append(batch)
-            table = pa.Table.from_batches(batches, schema=schema)
+            table = pa.Table.from_batches(batches, schema=schema).combine_chunks()
     except pa.ArrowException as exc:
         raise ReleaseError(f"{where} is not a readable Parquet file ({exc}).") from None
-    return table.combine_chunks()
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        try:  # Parquet readers do not check that text is UTF-8; Python's str would fail later
+            column.validate(full=True)
+        except pa.ArrowException as exc:
+            raise ReleaseError(f"{where}: column {name} is not valid ({exc}).") from None
+    return table
