@@ -608,9 +608,10 @@ def path(
 
 @app.command()
 def versions() -> None:
-    """List released versions: bundled, cached, and on the release host.
+    """List released versions: published or draft, bundled, cached, and on the release host.
 
-    The release host is not asked when NKDATA_OFFLINE is set.
+    A draft may still be rebuilt with other data; a published version never changes. The
+    release host is not asked when NKDATA_OFFLINE is set.
     """
     from nkdata import settings
     from nkdata.download import remote_index
@@ -627,13 +628,20 @@ def versions() -> None:
     with _user_errors():
         statuses = version_statuses(host)
     yes = {True: "yes", False: "-", None: "?"}
-    rows = [("version", "bundled", "cached", "on the release host")]
+    state = {True: "published", False: "draft", None: "?"}
+    rows = [("version", "state", "bundled", "cached", "on the release host")]
     rows += [
-        (s.version, yes[s.bundled], yes[s.cached], yes[s.on_host] + " (latest)" * s.latest)
+        (
+            s.version,
+            state[s.published],
+            yes[s.bundled],
+            yes[s.cached],
+            yes[s.on_host] + " (latest)" * s.latest,
+        )
         for s in statuses
     ]
     for row in rows:
-        typer.echo(f"{row[0]:<10} {row[1]:<8} {row[2]:<7} {row[3]}")
+        typer.echo(f"{row[0]:<10} {row[1]:<10} {row[2]:<8} {row[3]:<7} {row[4]}")
     if settings.offline():
         typer.echo(
             f"offline mode ({settings.OFFLINE_ENV}): the release host was not asked", err=True

@@ -251,6 +251,9 @@ class VersionStatus:
     """None when the host was not asked (offline, or unreachable)."""
     latest: bool
     """The host's latest version (never set when the host was not asked)."""
+    published: bool | None
+    """Published (never to change again) if the bundled index or the host's says so, a draft
+    if those that list it say so; None when neither lists it."""
 
 
 def version_statuses(host: Index | None) -> list[VersionStatus]:
@@ -258,7 +261,8 @@ def version_statuses(host: Index | None) -> list[VersionStatus]:
     index = bundled_index()
     bundled = {version for version in index.versions if bundled_folder(version)}
     cached = set(cached_versions())
-    known = bundled | cached | set(index.versions) | set(host.versions if host else ())
+    indexes = [index, *([host] if host else [])]
+    listed = {version for listing in indexes for version in listing.versions}
     return [
         VersionStatus(
             version,
@@ -266,6 +270,14 @@ def version_statuses(host: Index | None) -> list[VersionStatus]:
             version in cached,
             None if host is None else version in host.versions,
             host is not None and version == host.latest,
+            _published(version, indexes),
         )
-        for version in sorted(known, key=version_key, reverse=True)
+        for version in sorted(bundled | cached | listed, key=version_key, reverse=True)
     ]
+
+
+def _published(version: str, indexes: list[Index]) -> bool | None:
+    """Whether any index calls ``version`` published (which is for good); None if none lists
+    it."""
+    entries = [listing.versions[version] for listing in indexes if version in listing.versions]
+    return any(entry.published for entry in entries) if entries else None

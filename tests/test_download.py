@@ -30,6 +30,7 @@ from tests.support.corpusfacts import (
     latest_release,
     next_version,
     release_folder,
+    release_state,
     released_versions,
 )
 from tests.support.releaseserver import ReleaseServer, body, redirect, status, truncated
@@ -388,8 +389,8 @@ def test_cli_versions(host: ReleaseServer, cli, monkeypatch) -> None:
     bundled = released_versions()[::-1]  # a checkout bundles every committed release
     on_host = {BUNDLED}
     assert lines[1:] == [
-        [VERSION, "-", "yes", "yes", "(latest)"],
-        *([v, "yes", "-", "yes" if v in on_host else "-"] for v in bundled),
+        [VERSION, "published", "-", "yes", "yes", "(latest)"],
+        *([v, release_state(v), "yes", "-", "yes" if v in on_host else "-"] for v in bundled),
     ]
 
     monkeypatch.setenv("NKDATA_OFFLINE", "1")
@@ -397,10 +398,29 @@ def test_cli_versions(host: ReleaseServer, cli, monkeypatch) -> None:
     offline = cli("versions")
     assert offline.exit_code == 0 and host.requests == []
     assert [line.split() for line in offline.stdout.splitlines()][1:] == [
-        [VERSION, "-", "yes", "?"],
-        *([v, "yes", "-", "?"] for v in bundled),
+        [VERSION, "?", "-", "yes", "?"],  # only the host's index says what it is
+        *([v, release_state(v), "yes", "-", "?"] for v in bundled),
     ]
     assert "offline mode" in offline.stderr
+
+
+def test_cli_versions_tells_a_draft_from_a_published_version(
+    site: Path, tmp_path: Path, cli, monkeypatch
+) -> None:
+    drafts = tmp_path / "drafts"
+    shutil.copytree(site, drafts)
+    index = json.loads((drafts / "index.json").read_text(encoding="utf-8"))
+    index["versions"][VERSION]["published"] = False  # built, not yet published: may change
+    (drafts / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    with ReleaseServer(drafts) as server:
+        monkeypatch.setenv("NKDATA_BASE_URL", server.url)
+        result = cli("versions")
+    assert result.exit_code == 0, result.stderr
+    states = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[1:]}
+    assert states[VERSION] == "draft"
+    # this host lists BUNDLED as a draft (its folder was copied without the index that
+    # published it): a published version stays published whichever index says so
+    assert states[BUNDLED] == release_state(BUNDLED)
 
 
 def test_cli_versions_with_the_host_down(cli) -> None:
@@ -408,5 +428,5 @@ def test_cli_versions_with_the_host_down(cli) -> None:
     assert result.exit_code == 0, "what is on this machine is still listed"
     listed = [line.split()[0] for line in result.stdout.splitlines()[1:]]
     assert listed == released_versions()[::-1]
-    assert all(line.split()[3] == "?" for line in result.stdout.splitlines()[1:])
+    assert all(line.split()[4] == "?" for line in result.stdout.splitlines()[1:])
     assert result.stderr.startswith("note: the release host could not be asked (cannot reach")

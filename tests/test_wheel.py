@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import REPO
-from tests.support.corpusfacts import latest_release, released_versions
+from tests.support.corpusfacts import latest_release, release_state, released_versions
 
 pytestmark = pytest.mark.slow
 
@@ -101,5 +101,5 @@ def test_installed_wheel_loads_offline_from_anywhere(wheel: Path, tmp_path: Path
     verified = run(cli, "verify", path, cwd=elsewhere, env=env)
     assert verified.startswith(f"verified: release {LATEST}")
     listed = run(cli, "versions", cwd=elsewhere, env=env).splitlines()
-    assert listed[1].split() == [LATEST, "yes", "-", "?"]
+    assert listed[1].split() == [LATEST, release_state(LATEST), "yes", "-", "?"]
     shutil.rmtree(venv)  # a few hundred MB that later pytest runs would otherwise delete

@@ -77,6 +77,12 @@ def released_versions(releases: Path = RELEASES) -> list[str]:
     return sorted(index(releases)["versions"], key=version_key)
 
 
+def release_state(version: str, releases: Path = RELEASES) -> str:
+    """``published`` or ``draft``, as ``index.json`` says and ``nkdata versions`` prints it."""
+    published = index(releases)["versions"][version].get("published", True)
+    return "published" if published else "draft"
+
+
 def latest_release(releases: Path = RELEASES) -> str:
     """The latest released version: what ``nkdata.load()`` loads from a checkout."""
     latest = index(releases)["latest"]
