@@ -47,9 +47,19 @@ class Record(tuple[Any, ...]):
         return f"{type(self).__name__}({shown})"
 
 
+_TAKEN = frozenset(dir(Record))
+"""Names a column may not have: ``row.count`` would be the tuple's method, not the column."""
+
+
 def records(table: pa.Table) -> list[Record]:
-    """Every row of ``table``, in order, as a :class:`Record` with its column names."""
+    """Every row of ``table``, in order, as a :class:`Record` with its column names.
+
+    Raises ValueError for a column named like an attribute of a tuple (``count``, ``index``).
+    """
     names = table.column_names
+    hidden = sorted(_TAKEN.intersection(names))
+    if hidden:
+        raise ValueError(f"column(s) {', '.join(hidden)} would be hidden by a tuple's attributes")
     row_type = type(
         "Row", (Record,), {"__slots__": (), "positions": {n: i for i, n in enumerate(names)}}
     )
