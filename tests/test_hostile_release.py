@@ -127,15 +127,12 @@ def test_class3_small_parquet_file_that_decodes_to_millions_of_rows(folder: Path
 
 
 def test_class3_parquet_text_that_is_not_utf8(folder: Path) -> None:
-    def broken(table: pa.Table) -> pa.Table:
-        names = [name.encode() for name in table.column("name").to_pylist()]
-        names[0] = b"\xff\xfe" + names[0]
-        at = table.schema.get_field_index("name")
-        text = pa.array(names, pa.binary()).view(pa.string())  # unchecked, as a forger writes
-        return table.set_column(at, table.field(at), text)
-
-    table = broken(pq.read_table(folder / "sources.parquet"))
-    pq.write_table(table, folder / "sources.parquet")
+    table = pq.read_table(folder / "sources.parquet")
+    names = [name.encode() for name in table.column("name").to_pylist()]
+    names[0] = b"\xff\xfe" + names[0]
+    text = pa.array(names, pa.binary()).view(pa.string())  # unchecked, as a forger writes
+    at = table.schema.get_field_index("name")
+    pq.write_table(table.set_column(at, table.field(at), text), folder / "sources.parquet")
     rehash(folder, "sources.parquet")
     codes, loaded = verify_and_load(folder)
     assert "release-file" in codes

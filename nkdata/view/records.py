@@ -38,7 +38,7 @@ class Record(tuple[Any, ...]):
 
     def __getattr__(self, name: str) -> Any:
         try:
-            return tuple.__getitem__(self, self.positions[name])
+            return self[name]
         except KeyError:
             raise AttributeError(name) from None
 
