@@ -21,7 +21,7 @@ from itertools import accumulate
 from nkdata.corpus.crosscheck import Spans
 from nkdata.corpus.numberfinder import Number, find_numbers, number_spans
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.corpus.text import line_column
+from nkdata.corpus.text import line_column, problem_at
 
 UNACCOUNTED = "unaccounted"
 
@@ -113,15 +113,14 @@ def unaccounted(text: str, spans: Spans, text_file: str) -> list[Problem]:
     for start, end in number_spans(text):
         if _holder(bounds, reach, start, end) is not None:
             continue
-        line, column = line_column(text, start)
         problems.append(
-            Problem(
-                code=Rule.NUMBER_UNACCOUNTED,
-                message=f"the number {text[start:end]!r} is neither a figure nor an exclusion",
-                file=text_file,
-                line=line,
-                column=column,
-                hint="Record it as a figure of the claim that states it, or add it to "
+            problem_at(
+                text,
+                start,
+                Rule.NUMBER_UNACCOUNTED,
+                f"the number {text[start:end]!r} is neither a figure nor an exclusion",
+                text_file,
+                "Record it as a figure of the claim that states it, or add it to "
                 f"`exclusions:` (quote: '{_context(text, start, end)}', reason: date, name, "
                 "ordinal, ...), or mark its part of the page `non_body`. `nkdata numbers "
                 "ARTICLE` lists every number.",

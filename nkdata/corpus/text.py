@@ -34,6 +34,12 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     return line, offset - starts[line - 1] + 1
 
 
+def problem_at(text: str, offset: int, code: Rule, message: str, file: str, hint: str) -> Problem:
+    """A problem at a code-point ``offset`` of ``text``, located by its line and column."""
+    line, column = line_column(text, offset)
+    return Problem(code=code, message=message, file=file, line=line, column=column, hint=hint)
+
+
 @functools.lru_cache(maxsize=4)
 def _line_starts(text: str) -> list[int]:
     return [0, *(match.end() for match in re.finditer("\n", text))]
@@ -45,16 +51,14 @@ def decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8")
-        line, column = line_column(good, len(good))
         return None, [
-            Problem(
-                code=Rule.TEXT_ENCODING,
-                message=f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
-                file=file,
-                line=line,
-                column=column,
-                path="",
-                hint="Save the file as UTF-8; if it came from a web page, copy the text again.",
+            problem_at(
+                good,
+                len(good),
+                Rule.TEXT_ENCODING,
+                f"not valid UTF-8: byte 0x{data[exc.start]:02x} at byte offset {exc.start}",
+                file,
+                "Save the file as UTF-8; if it came from a web page, copy the text again.",
             )
         ]
 
@@ -73,40 +77,37 @@ def check_text(text: str, file: str) -> list[Problem]:
         )
     if text.startswith("\ufeff"):
         problems.append(
-            Problem(
-                code=Rule.TEXT_BOM,
-                message="the text starts with a byte-order mark (U+FEFF)",
-                file=file,
-                line=1,
-                column=1,
-                path="",
-                hint="Save the file as UTF-8 without BOM.",
+            problem_at(
+                text,
+                0,
+                Rule.TEXT_BOM,
+                "the text starts with a byte-order mark (U+FEFF)",
+                file,
+                "Save the file as UTF-8 without BOM.",
             )
         )
     if (cr := text.find("\r")) >= 0:
-        line, column = line_column(text, cr)
         problems.append(
-            Problem(
-                code=Rule.TEXT_LINE_ENDS,
-                message=f"{text.count(chr(13))} carriage return(s); line ends must be LF",
-                file=file,
-                line=line,
-                column=column,
-                hint="Convert line ends to LF (for example `dos2unix text.txt`).",
+            problem_at(
+                text,
+                cr,
+                Rule.TEXT_LINE_ENDS,
+                f"{text.count(chr(13))} carriage return(s); line ends must be LF",
+                file,
+                "Convert line ends to LF (for example `dos2unix text.txt`).",
             )
         )
     if not unicodedata.is_normalized("NFC", text):
         offset, written, normal = first_non_nfc(text)
-        line, column = line_column(text, offset)
         problems.append(
-            Problem(
-                code=Rule.TEXT_NOT_NFC,
-                message="the text is not in Unicode normalisation form NFC: "
+            problem_at(
+                text,
+                offset,
+                Rule.TEXT_NOT_NFC,
+                "the text is not in Unicode normalisation form NFC: "
                 f"{_code_points(written)} here is {_code_points(normal)} in NFC",
-                file=file,
-                line=line,
-                column=column,
-                hint="Normalise the file to NFC (python: unicodedata.normalize('NFC', text)).",
+                file,
+                "Normalise the file to NFC (python: unicodedata.normalize('NFC', text)).",
             )
         )
     problems.extend(_invisibles(text, file))
@@ -163,17 +164,8 @@ def _invisibles(text: str, file: str) -> list[Problem]:
     if not bad:
         return []
     found = [offset for offset, char in enumerate(text) if char in bad]
-    problems = []
-    for offset in found[:20]:
-        line, column = line_column(text, offset)
-        problems.append(
-            Problem(
-                code=Rule.TEXT_CONTROL_CHAR,
-                message=describe_char(text[offset]),
-                file=file,
-                line=line,
-                column=column,
-                hint="Remove it unless the original text has it; it breaks quote matching.",
-            )
-        )
-    return problems
+    hint = "Remove it unless the original text has it; it breaks quote matching."
+    return [
+        problem_at(text, offset, Rule.TEXT_CONTROL_CHAR, describe_char(text[offset]), file, hint)
+        for offset in found[:20]
+    ]

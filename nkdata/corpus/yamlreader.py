@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from nkdata.corpus.problems import Problem, Rule
-from nkdata.corpus.text import line_column
+from nkdata.corpus.text import problem_at
 from nkdata.schema.characters import describe_char, first_invisible
 
 try:  # libyaml is the floor this reader is measured against; fall back only where it is absent
@@ -150,16 +150,8 @@ def _careful(text: str, file: str) -> YamlDocument | Problem:
 def _forbidden_character(text: str, file: str, exc: yaml.reader.ReaderError) -> Problem:
     """The first character YAML refuses, located in ``text`` (libyaml gives a byte offset)."""
     char = chr(exc.character)  # the reader stops at the first, so the first of its kind
-    line, column = line_column(text, text.find(char))
-    return Problem(
-        code=Rule.TEXT_CONTROL_CHAR,
-        message=f"{describe_char(char)} is not allowed in a YAML file",
-        file=file,
-        line=line,
-        column=column,
-        path="",
-        hint=_INVISIBLE_HINT,
-    )
+    message = f"{describe_char(char)} is not allowed in a YAML file"
+    return problem_at(text, text.find(char), Rule.TEXT_CONTROL_CHAR, message, file, _INVISIBLE_HINT)
 
 
 _INVISIBLE_HINT = (
