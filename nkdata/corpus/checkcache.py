@@ -170,11 +170,6 @@ class Recorded:
     def __len__(self) -> int:
         return len(self.folders)
 
-    def key(self, row: int) -> str | None:
-        """The content key under which folder ``row`` passed; None if it did not."""
-        key = self.keys[row * KEY_SIZE : (row + 1) * KEY_SIZE]
-        return key.hex() if key != NO_KEY else None
-
     def untrusted(
         self, sources: frozenset[str] | None, quantities: frozenset[str] | None
     ) -> set[int]:
@@ -210,6 +205,13 @@ class Recorded:
 
 
 NO_KEY = bytes(KEY_SIZE)
+
+
+def key_at(keys: Column, row: int | None) -> str | None:
+    """The content key under which folder ``row`` passed, from a keys column; None if it did not
+    pass or was not recorded (``row`` None)."""
+    key = keys[row * KEY_SIZE : (row + 1) * KEY_SIZE] if row is not None else NO_KEY
+    return key.hex() if key != NO_KEY else None
 
 
 class Builder:

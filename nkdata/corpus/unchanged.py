@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from nkdata.corpus import pool
 from nkdata.corpus.article import ArticleContext, CheckedArticle, Pending, check_one_article
-from nkdata.corpus.checkcache import KEY_SIZE, NO_KEY, Column, Recorded
+from nkdata.corpus.checkcache import Column, Recorded, key_at
 from nkdata.corpus.layout import SIGNATURE, article_signature, latest_ns, open_articles
 
 PER_WORKER = 8192
@@ -90,7 +90,7 @@ def scan_chunk(work: Scan, indices: Sequence[int]) -> Scanned:
             signature = None
             if found_now is not None and latest_ns(found_now) < settled_ns:
                 signature = found_now
-            key = _key(work.keys, row) if trusted else None
+            key = key_at(work.keys, row) if trusted else None
             pending = Pending(folder, signature, key)
             if len(found.checked) < CHECK_IN_SCAN:
                 found.checked.append((index, check_one_article(work.context, pending)))
@@ -100,8 +100,3 @@ def scan_chunk(work: Scan, indices: Sequence[int]) -> Scanned:
         if articles is not None:
             os.close(articles)
     return found
-
-
-def _key(keys: Column, row: int | None) -> str | None:
-    key = keys[row * KEY_SIZE : (row + 1) * KEY_SIZE] if row is not None else NO_KEY
-    return key.hex() if key != NO_KEY else None
