@@ -6,6 +6,7 @@ that ``nkdata --help`` stays fast.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 from collections.abc import Iterator
@@ -910,3 +911,5 @@ def main() -> None:
         sys.exit(130)
     except Terminated:
         sys.exit(128 + signal.SIGTERM)
+    finally:  # the process ends: the collector need not walk what it is about to free (~20 ms)
+        gc.freeze()

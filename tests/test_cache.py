@@ -8,6 +8,7 @@ through (the seed corpus is small, so articles are checked in this process).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import time
@@ -353,6 +354,102 @@ def test_truncated_cache_is_ignored(nkdata, corpus: Path, parsed) -> None:
     parsed.clear()
     assert report(nkdata, corpus) == (0, [])
     assert len(parsed) == articles_in(corpus)
+
+
+# ---- patches: a few changed rows are appended to the cache file, not rewritten with it ------
+
+
+def test_one_edit_is_appended_to_the_cache_file(
+    nkdata, settled: Path, article: Path, reads
+) -> None:
+    assert report(nkdata, settled) == (0, [])
+    path = checkcache.cache_file(settled)
+    before = path.stat()
+    edit(article / YAML, "statement: Fireworks", "statement: Bright fire")
+    assert report(nkdata, settled) == (0, [])
+    after = path.stat()
+    assert after.st_ino == before.st_ino, "not rewritten"
+    assert 0 < after.st_size - before.st_size < 1024
+    time.sleep(0.3)  # the edited files settle: their metadata is patched in too
+    reads.clear()
+    assert report(nkdata, settled) == (0, [])
+    assert reads == [ARTICLE]
+    reads.clear()
+    assert report(nkdata, settled) == (0, [])
+    assert reads == [], "what the patches recorded is trusted"
+
+
+def test_patch_cut_short_is_ignored(nkdata, corpus: Path, article: Path, parsed) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    edit(article / YAML, "statement: Fireworks", "statement: Bright fire")
+    assert report(nkdata, corpus) == (0, [])
+    path = checkcache.cache_file(corpus)
+    path.write_bytes(path.read_bytes()[:-5])
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == [ARTICLE], "the lost patch's article is checked again, and only it"
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == []
+
+
+def test_patch_of_columns_another_run_replaced_is_skipped(nkdata, corpus: Path, parsed) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    forget = checkcache.load(corpus)  # a patch that would have the article checked again
+    patch = forget.patch([(forget.folders.index(ARTICLE), None, None, None)])
+    assert patch
+    checkcache.append(corpus, patch)
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == [ARTICLE], "a patch of the file's own columns is applied"
+    stale = checkcache.load(corpus)
+    patch = stale.patch([(stale.folders.index(ARTICLE), None, None, None)])
+    checkcache.save(corpus, stale)  # as another run would: the same rows, new columns
+    checkcache.append(corpus, patch)
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert parsed == []
+
+
+def test_patch_of_a_row_beyond_the_columns_ignores_the_cache(nkdata, corpus: Path, parsed) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    recorded = checkcache.load(corpus)
+    beyond = len(recorded) + 1  # only a forged patch has a whole hash and such a row
+    body = checkcache.PATCH + (recorded.base or b"") + (1).to_bytes(8, "little")
+    body += checkcache.PATCH_ROW.pack(beyond, checkcache.NO_SIGNATURE, checkcache.NO_KEY)
+    checkcache.append(corpus, body + hashlib.sha256(body).digest())
+    parsed.clear()
+    assert report(nkdata, corpus) == (0, [])
+    assert len(parsed) == articles_in(corpus)
+
+
+def test_cache_file_is_rewritten_after_its_last_patch(
+    nkdata, corpus: Path, article: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkcache, "MAX_PATCHES", 2)
+    assert report(nkdata, corpus)[0] == 0
+    path = checkcache.cache_file(corpus)
+    files = [path.stat()]
+    for word in ("Bright", "Brighter", "Brightest"):
+        edit(article / YAML, "statement: ", f"statement: {word} ")
+        assert report(nkdata, corpus) == (0, [])
+        files.append(path.stat())
+    assert files[0].st_size < files[1].st_size < files[2].st_size, "two patches appended"
+    assert files[2].st_ino == files[0].st_ino
+    assert (files[3].st_ino != files[0].st_ino, files[3].st_size) == (True, files[0].st_size)
+
+
+def test_article_naming_other_ids_is_recorded_with_them(
+    nkdata, corpus: Path, article: Path
+) -> None:
+    assert report(nkdata, corpus)[0] == 0
+    edit(article / YAML, "source_id: rfa-korean-service", "source_id: financial-times")
+    assert report(nkdata, corpus) == (0, [])
+    edit(corpus / "sources.yaml", "id: financial-times", "id: financial-times-weekly")
+    code, problems = same_as_without_cache(nkdata, corpus)
+    unknown = [str(p["file"]) for p in problems if p["code"] == "ref-unknown"]
+    assert code == 1
+    assert any(file.endswith(f"articles/{ARTICLE}/{YAML}") for file in unknown)
 
 
 # ---- a large corpus: scanned on every core, what it finds checked on the spot or handed back --

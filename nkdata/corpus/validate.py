@@ -109,9 +109,7 @@ def validate_corpus(
     for article in checked.values():
         problems += article.problems
     if cache:
-        new = _record(recorded, layout, only, checked, registries, settled_ns)
-        if new is not recorded:  # rewriting 30 MB costs no more than comparing them
-            checkcache.save(root, new)
+        _record(root, recorded, layout, only, checked, registries, settled_ns)
     problems = sorted_problems(problems)
     if problems or registries.models is None or not resolve:
         return Outcome(problems, None, len(folders))
@@ -153,17 +151,19 @@ def _registries(layout: ReadCorpus, recorded: Recorded | None) -> Registries:
 
 
 def _record(
+    root: Path,
     recorded: Recorded,
     layout: ReadCorpus,
     only: str | None,
     checked: dict[str, CheckedArticle],
     registries: Registries,
     settled_ns: int | None,
-) -> Recorded:
-    """What to record now: every folder of the corpus, with the content key, the references and
-    the metadata (when its files had settled) of each that passed its own checks; the listing's
-    metadata, when it had settled; and the registries if they passed. A run on one article
-    (``only``) keeps the other folders as recorded."""
+) -> None:
+    """Record every folder of the corpus, with the content key, the references and the metadata
+    (when its files had settled) of each that passed its own checks; the listing's metadata,
+    when it had settled; and the registries if they passed. A run on one article (``only``)
+    keeps the other folders as recorded. A few changed rows that name what they named are
+    appended to the cache file as a patch; anything else rewrites it."""
     folders, listing = layout.article_folders, layout.listing
     if only is not None:
         folders, listing = sorted({*recorded.folders, only}), None
@@ -176,21 +176,34 @@ def _record(
         assert registries.source_ids is not None and registries.quantity_ids is not None
         ids = checkcache.pack(sorted(registries.source_ids), sorted(registries.quantity_ids))
         passed = (registries.passed, ids)
-    aligned = folders == recorded.folders
-    if aligned and not checked and (listing, passed) == (recorded.listing, recorded.registries):
-        return recorded  # nothing changed: not even copied
     builder = checkcache.Builder(recorded)
-    if aligned:  # the usual case: rows are the folders' positions
-        at = 0
-        for row in sorted(bisect.bisect_left(folders, folder) for folder in checked):
-            builder.keep_rows(at, row)
-            _add(builder, folders[row], row, checked[folders[row]])
-            at = row + 1
-        builder.keep_rows(at, len(folders))
-    else:
+    if folders != recorded.folders:
         for folder in folders:
             _add(builder, folder, recorded.rows.get(folder), checked.get(folder))
-    return builder.build(listing, passed)
+        checkcache.save(root, builder.build(listing, passed))
+        return
+    rows = {bisect.bisect_left(folders, folder): article for folder, article in checked.items()}
+    if (listing, passed) == (recorded.listing, recorded.registries):  # the usual case
+        patch = recorded.patch([_change(row, article) for row, article in rows.items()])
+        if patch is not None:
+            checkcache.append(root, patch)  # nothing when no row changed
+            return
+    at = 0
+    for row in sorted(rows):
+        builder.keep_rows(at, row)
+        _add(builder, folders[row], row, rows[row])
+        at = row + 1
+    builder.keep_rows(at, len(folders))
+    checkcache.save(root, builder.build(listing, passed))
+
+
+def _change(row: int, article: CheckedArticle) -> checkcache.Change:
+    """A checked row as a patch records it; what :func:`_add` records, for a recorded row."""
+    if article.cached:
+        return row, article.signature, article.key, None
+    if article.key is not None and article.references is not None:
+        return row, article.signature, article.key, article.references
+    return row, None, None, ((), ())
 
 
 def _add(
