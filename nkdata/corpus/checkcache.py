@@ -84,7 +84,7 @@ Change = tuple[int, bytes | None, str | None, References | None]
 """A recorded row as a run found it: its new metadata (None: its files had not settled), its
 new key (None: it did not pass) and the ids it names (None: as recorded)."""
 Column = bytes | memoryview
-"""A column of a cache file: a slice of the bytes read, not copied."""
+"""A column of a cache file: a slice of its mapped bytes, not copied."""
 
 
 def pack(sources: Iterable[str], quantities: Iterable[str]) -> str:

@@ -188,16 +188,19 @@ device, inode, size, modification and change time of article.yaml and of text.tx
 
 A file's change time (ctime) moves with every write, rename or change of attributes and cannot
 be set back; the folder's moves when an entry is added, removed or renamed in it. So a signature
-equal to one taken when all three had settled (:func:`latest_ns` well before the run that took
+equal to one taken when all three had settled (:func:`settled`: well before the run that took
 it) means the same two files with the same bytes and nothing beside them; git and mypy trust
 file metadata alike."""
 _TIMES = {LISTING.size: (2, 3), SIGNATURE.size: (2, 3, 7, 8, 12, 13)}
 
 
-def latest_ns(packed: bytes) -> int:
-    """The latest modification or change time in a packed :data:`SIGNATURE` or :data:`LISTING`."""
+def settled(packed: bytes | None, settled_ns: int | None) -> bytes | None:
+    """A packed :data:`SIGNATURE` or :data:`LISTING` whose times are all before ``settled_ns``,
+    so that it may be recorded; None if any is later (or ``settled_ns`` is None: record none)."""
+    if packed is None or settled_ns is None:
+        return None
     fields = (SIGNATURE if len(packed) == SIGNATURE.size else LISTING).unpack(packed)
-    return int(max(fields[at] for at in _TIMES[len(packed)]))
+    return packed if max(fields[at] for at in _TIMES[len(packed)]) < settled_ns else None
 
 
 def open_articles(root: Path) -> int | None:
@@ -246,7 +249,7 @@ def settled_signature(root: Path, folder: str, settled_ns: int) -> bytes | None:
         signature = article_signature(articles, folder)
     finally:
         os.close(articles)
-    return signature if signature and latest_ns(signature) < settled_ns else None
+    return settled(signature, settled_ns)
 
 
 def read_article_bytes(root: Path, folder: str) -> ArticleBytes:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from nkdata.corpus import pool
 from nkdata.corpus.article import ArticleContext, CheckedArticle, Pending, check_one_article
 from nkdata.corpus.checkcache import Column, Recorded, key_at
-from nkdata.corpus.layout import SIGNATURE, article_signature, latest_ns, open_articles
+from nkdata.corpus.layout import SIGNATURE, article_signature, open_articles, settled
 
 PER_WORKER = 8192
 """Folders worth a worker process: fewer are scanned in this process (8,192 take ~0.1 s)."""
@@ -75,7 +75,6 @@ def scan_chunk(work: Scan, indices: Sequence[int]) -> Scanned:
     """Scan the folders at ``indices`` (a chunk of work for :func:`pool.map_chunks`)."""
     articles = open_articles(work.context.root)
     size, recorded, rows, folders = SIGNATURE.size, work.signatures, work.rows, work.folders
-    settled_ns = work.context.settled_ns or 0
     found = Scanned()
     try:
         for index in indices:
@@ -87,11 +86,8 @@ def scan_chunk(work: Scan, indices: Sequence[int]) -> Scanned:
                 at = row * size  # type: ignore[operator]  # row is not None when trusted
                 if found_now == recorded[at : at + size]:
                     continue
-            signature = None
-            if found_now is not None and latest_ns(found_now) < settled_ns:
-                signature = found_now
             key = key_at(work.keys, row) if trusted else None
-            pending = Pending(folder, signature, key)
+            pending = Pending(folder, settled(found_now, work.context.settled_ns), key)
             if len(found.checked) < CHECK_IN_SCAN:
                 found.checked.append((index, check_one_article(work.context, pending)))
             else:

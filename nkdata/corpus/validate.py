@@ -25,7 +25,7 @@ from nkdata.corpus.article import (
     check_articles,
 )
 from nkdata.corpus.checkcache import Recorded
-from nkdata.corpus.layout import ReadCorpus, latest_ns, read_layout
+from nkdata.corpus.layout import ReadCorpus, read_layout, settled
 from nkdata.corpus.problems import Problem, sorted_problems
 
 if TYPE_CHECKING:
@@ -167,8 +167,7 @@ def _record(
     folders, listing = layout.article_folders, layout.listing
     if only is not None:
         folders, listing = sorted({*recorded.folders, only}), None
-    if listing is not None and (settled_ns is None or latest_ns(listing) >= settled_ns):
-        listing = None  # changed too recently for its metadata to vouch for its entries later
+    listing = settled(listing, settled_ns)  # else too recent to vouch for its entries later
     passed = recorded.registries
     if registries.passed is None:
         passed = None
