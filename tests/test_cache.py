@@ -439,6 +439,20 @@ def test_cache_file_is_rewritten_after_its_last_patch(
     assert (files[3].st_ino != files[0].st_ino, files[3].st_size) == (True, files[0].st_size)
 
 
+def test_run_that_changed_many_rows_rewrites_the_cache_file(
+    nkdata, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkcache, "MAX_PATCH_ROWS", 1)
+    assert report(nkdata, corpus)[0] == 0
+    path = checkcache.cache_file(corpus)
+    before = path.stat()
+    for folder in sorted((corpus / "articles").iterdir())[:2]:
+        edit(folder / YAML, "\n    statement: ", "\n    statement: Edited ")
+    assert report(nkdata, corpus) == (0, [])
+    after = path.stat()
+    assert (after.st_ino != before.st_ino, after.st_size) == (True, before.st_size), "rewritten"
+
+
 def test_article_naming_other_ids_is_recorded_with_them(
     nkdata, corpus: Path, article: Path
 ) -> None:

@@ -195,25 +195,28 @@ class Recorded:
     def patch(self, changes: Sequence[Change]) -> bytes | None:
         """``changes`` as a patch to append to the cache file (:func:`append`), instead of
         rewriting its columns (31 MB at P100k) for a few rows: empty when every row is as
-        recorded; None when the file must be rewritten: it takes no patch, there are more than
-        :data:`MAX_PATCH_ROWS` changes, or a row names other ids than it did (ids are not
+        recorded; None when the file must be rewritten: it takes no patch, more than
+        :data:`MAX_PATCH_ROWS` rows changed, or a row names other ids than it did (ids are not
         patched)."""
-        if self.base is None or len(changes) > MAX_PATCH_ROWS:
+        if self.base is None:
             return None
-        named, size, rows = self.names(change[0] for change in changes), SIGNATURE.size, bytearray()
+        named, size, rows = self.named(change[0] for change in changes), SIGNATURE.size, bytearray()
         for row, signature, key, references in changes:
-            if references is not None and named[row] != _names(references):
+            if references is not None and named[row] != _ids_of(references):
                 return None
             new = (signature or NO_SIGNATURE, bytes.fromhex(key) if key is not None else NO_KEY)
             recorded_key = self.keys[row * KEY_SIZE : (row + 1) * KEY_SIZE]
             if new != (self.signatures[row * size : (row + 1) * size], recorded_key):
                 rows += PATCH_ROW.pack(row, *new)
-        if not rows:
+        count = len(rows) // PATCH_ROW.size
+        if count > MAX_PATCH_ROWS:
+            return None
+        if not count:
             return b""
-        body = PATCH + self.base + (len(rows) // PATCH_ROW.size).to_bytes(8, "little") + rows
+        body = PATCH + self.base + count.to_bytes(8, "little") + rows
         return body + hashlib.sha256(body).digest()
 
-    def names(self, rows: Iterable[int]) -> dict[int, list[str]]:
+    def named(self, rows: Iterable[int]) -> dict[int, list[str]]:
         """The ids each of ``rows`` names, as recorded. One pass over the counts up to the last
         row, summed in slices: the offsets of every row would take longer."""
         counts, found, start, after = _ints(self.counts), {}, 0, 0
@@ -313,7 +316,7 @@ class Builder:
         if self._ids is None:
             self._ids = {name: index for index, name in enumerate(self.new.ids)}
         named = array(_INDEX)
-        for name in _names(references):
+        for name in _ids_of(references):
             index = self._ids.setdefault(name, len(self.new.ids))
             if index == len(self.new.ids):
                 self.new.ids.append(name)
@@ -352,7 +355,7 @@ class Builder:
             pieces.append(piece)
 
 
-def _names(references: References) -> list[str]:
+def _ids_of(references: References) -> list[str]:
     """The ids of ``references`` as the cache names them, in the order it records them."""
     sources, quantities = references
     return [*(f"s {s}" for s in sources), *(f"q {q}" for q in quantities)]
