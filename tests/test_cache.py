@@ -415,7 +415,8 @@ def test_patch_of_a_row_beyond_the_columns_ignores_the_cache(nkdata, corpus: Pat
     assert report(nkdata, corpus)[0] == 0
     recorded = checkcache.load(corpus)
     beyond = len(recorded) + 1  # only a forged patch has a whole hash and such a row
-    body = checkcache.PATCH + (recorded.base or b"") + (1).to_bytes(8, "little")
+    assert recorded.base is not None
+    body = checkcache.PATCH_HEAD.pack(checkcache.PATCH, recorded.base, 1)
     body += checkcache.PATCH_ROW.pack(beyond, checkcache.NO_SIGNATURE, checkcache.NO_KEY)
     checkcache.append(corpus, body + hashlib.sha256(body).digest())
     parsed.clear()

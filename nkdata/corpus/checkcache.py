@@ -55,6 +55,8 @@ from nkdata.corpus.layout import SIGNATURE
 from nkdata.settings import cache_dir
 
 FORMAT = 6
+BASE_ID_SIZE = 16
+"""Bytes of the random id that ties a patch to the columns it patches."""
 SETTLE_SECONDS = 2.0
 """File metadata is trusted only for files last changed this long before the run that records
 it: a later change then always moves their change time (file times are coarse-grained)."""
@@ -66,14 +68,15 @@ KEY_SIZE = 32
 NO_SIGNATURE = bytes(SIGNATURE.size)
 """The metadata column of a folder recorded without metadata (its files had not settled)."""
 PATCH = b"nkdata check patch\n"
+PATCH_HEAD = struct.Struct(f"<{len(PATCH)}s{BASE_ID_SIZE}sQ")
+"""The start of a patch: :data:`PATCH`, the id of the columns it patches, its number of rows;
+its rows follow (:data:`PATCH_ROW`), then the SHA-256 of all that."""
 PATCH_ROW = struct.Struct(f"<Q{SIGNATURE.size}s{KEY_SIZE}s")
 """A row of a patch: its number, its new metadata and its new key."""
 MAX_PATCHES = 64
 """Patches a cache file takes before the next change rewrites it whole."""
 MAX_PATCH_ROWS = 1024
 """Rows a patch may change (150 kB); a run that changed more rewrites the file."""
-BASE_ID_SIZE = 16
-"""Bytes of the random id that ties a patch to the columns it patches."""
 _INDEX = "I"
 """Array type of the reference columns: unsigned, at least 32 bits."""
 _ITEM = array(_INDEX).itemsize
@@ -204,16 +207,16 @@ class Recorded:
         for row, signature, key, references in changes:
             if references is not None and named[row] != _ids_of(references):
                 return None
-            new = (signature or NO_SIGNATURE, bytes.fromhex(key) if key is not None else NO_KEY)
-            recorded_key = self.keys[row * KEY_SIZE : (row + 1) * KEY_SIZE]
-            if new != (self.signatures[row * size : (row + 1) * size], recorded_key):
-                rows += PATCH_ROW.pack(row, *new)
+            metadata = signature or NO_SIGNATURE
+            recorded = self.signatures[row * size : (row + 1) * size]
+            if (metadata, key) != (recorded, key_at(self.keys, row)):
+                rows += PATCH_ROW.pack(row, metadata, bytes.fromhex(key) if key else NO_KEY)
         count = len(rows) // PATCH_ROW.size
         if count > MAX_PATCH_ROWS:
             return None
         if not count:
             return b""
-        body = PATCH + self.base + count.to_bytes(8, "little") + rows
+        body = PATCH_HEAD.pack(PATCH, self.base, count) + rows
         return body + hashlib.sha256(body).digest()
 
     def named(self, rows: Iterable[int]) -> dict[int, list[str]]:
@@ -498,20 +501,22 @@ def _apply_patches(
     """Apply the patches that follow the columns, in order, skipping those of other columns
     (appended by a run that had loaded the file this one replaced). Whether the file takes
     another: its end is whole and it holds fewer than :data:`MAX_PATCHES`."""
-    at, count, size, head = 0, 0, SIGNATURE.size, len(PATCH) + BASE_ID_SIZE + 8
+    at, count, size, digest = 0, 0, SIGNATURE.size, hashlib.sha256().digest_size
     while at < len(patches):
-        rows = int.from_bytes(patches[at + head - 8 : at + head], "little")
-        end = at + head + rows * PATCH_ROW.size
-        whole = hashlib.sha256(patches[at:end]).digest() == patches[end : end + 32]
-        if patches[at : at + len(PATCH)] != PATCH or not whole:
+        if at + PATCH_HEAD.size > len(patches):
+            return False  # cut short
+        magic, patched, rows = PATCH_HEAD.unpack_from(patches, at)
+        end = at + PATCH_HEAD.size + rows * PATCH_ROW.size
+        whole = hashlib.sha256(patches[at:end]).digest() == patches[end : end + digest]
+        if magic != PATCH or not whole:
             return False  # cut short, or damaged: what follows cannot be trusted either
-        if patches[at + len(PATCH) : at + head - 8] == base:
-            for row, signature, key in PATCH_ROW.iter_unpack(patches[at + head : end]):
+        if patched == base:
+            for row, signature, key in PATCH_ROW.iter_unpack(patches[at + PATCH_HEAD.size : end]):
                 if (row + 1) * size > len(signatures):
                     raise ValueError("a patched row out of range")
                 signatures[row * size : (row + 1) * size] = signature
                 keys[row * KEY_SIZE : (row + 1) * KEY_SIZE] = key
-        at, count = end + 32, count + 1
+        at, count = end + digest, count + 1
     return count < MAX_PATCHES
 
 
